@@ -1,0 +1,34 @@
+"""Defaults for parkgeo, in one place.
+
+This module imports nothing from the package. Every function still takes explicit
+arguments; these values are only what the manifest and the CLI fall back to.
+"""
+
+from __future__ import annotations
+
+#: File name of the manifest inside a park project folder.
+MANIFEST_NAME = "park.toml"
+
+#: Default file name of the embedded GeoPackage store, relative to the project folder.
+STORE_NAME = "park.gpkg"
+
+#: Folder for outputs, relative to the project folder.
+MAPS_DIR = "maps"
+
+#: CRS used for measurements when the manifest names none (CGCS2000 3-degree GK, CM 105E).
+DEFAULT_WORKING_CRS = "EPSG:4544"
+
+#: Geographic CRS of web maps (CGCS2000 is treated as WGS-84 for display).
+WEB_CRS = "EPSG:4326"
+
+#: Tolerance, in m², below which an area change from a geometry repair is not reported.
+REPAIR_AREA_TOLERANCE_M2 = 0.01
+
+#: Number of decimals kept for projected coordinates in the store (0.001 m).
+COORDINATE_DECIMALS = 3
+
+#: Encodings tried, in order, for a Shapefile .dbf with no .cpg and no LDID.
+DBF_FALLBACK_ENCODINGS = ("utf-8", "gb18030", "big5")
+
+#: Language of labels in maps, tables and briefings unless asked otherwise.
+DEFAULT_LANG = "zh"
