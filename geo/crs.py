@@ -65,7 +65,7 @@ def guess_crs(x: np.ndarray, y: np.ndarray) -> tuple[str | None, str]:
     if x.size == 0:
         return None, "the layer has no coordinates"
     xmin, xmax, ymin, ymax = x.min(), x.max(), y.min(), y.max()
-    if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
+    if xmin >= -180 and xmax <= 180 and ymin >= -90 and ymax <= 90:
         lon = float((xmin + xmax) / 2)
         return "EPSG:4490", (
             f"coordinates look like degrees (x {xmin:.4f}..{xmax:.4f}, y {ymin:.4f}..{ymax:.4f}); "
@@ -73,7 +73,7 @@ def guess_crs(x: np.ndarray, y: np.ndarray) -> tuple[str | None, str]:
             f"{_safe_gk(lon)})"
         )
     zones = {int(v // 1_000_000) for v in (xmin, xmax)}
-    if len(zones) == 1 and 1_000_000 <= ymin and ymax <= 6_000_000:
+    if len(zones) == 1 and ymin >= 1_000_000 and ymax <= 6_000_000:
         (zone,) = zones
         if zone in GK_ZONES:
             epsg = GK_ZONES[zone][0]
@@ -81,13 +81,16 @@ def guess_crs(x: np.ndarray, y: np.ndarray) -> tuple[str | None, str]:
                 f"eastings start with the zone number {zone} ({xmin:.1f}); that is CGCS2000 "
                 f"3-degree GK zone {zone} with prefix, EPSG:{epsg} (central meridian {3 * zone}°E)"
             )
-    if 100_000 <= xmin and xmax <= 900_000 and 1_000_000 <= ymin and ymax <= 6_000_000:
+    if xmin >= 100_000 and xmax <= 900_000 and ymin >= 1_000_000 and ymax <= 6_000_000:
         return None, (
             f"eastings near 500000 ({xmin:.1f}..{xmax:.1f}) look like an unprefixed CGCS2000 "
             "3-degree GK zone (EPSG:4534-4554, e.g. EPSG:4544 for central meridian 105°E); "
             "the zone cannot be told from the coordinates"
         )
-    return None, f"coordinates x {xmin:.1f}..{xmax:.1f}, y {ymin:.1f}..{ymax:.1f} match no known CRS"
+    return (
+        None,
+        f"coordinates x {xmin:.1f}..{xmax:.1f}, y {ymin:.1f}..{ymax:.1f} match no known CRS",
+    )
 
 
 def _safe_gk(lon: float) -> str:

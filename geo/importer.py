@@ -1,0 +1,480 @@
+"""Import: validate and normalize every source named in park.toml, then write the store.
+
+Validation happens once, here; after import the rest of parkgeo trusts the stored data.
+Each refusal names the file, the layer, the feature id or row and the field, and says how
+to fix it. An import that fails writes nothing: the store stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geo import settings
+from geo.crs import guess_crs
+from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError
+from geo.manifest import LayerSpec, Manifest, TableSpec
+from geo.sources import read_source
+from geo.store import Store
+from geo.tables import Kind, kind
+
+__all__ = [
+    "ImportReport",
+    "import_project",
+    "normalize_layer",
+    "normalize_table",
+    "parse_date",
+    "parse_number",
+]
+
+MAX_LISTED = 12  # problems listed in one message before "... and N more"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: per layer its feature count, plus notes (encodings, repairs)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    repairs: list[dict] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- values
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Parse a date as written in Chinese spreadsheets; None for empty.
+
+    Accepts 2023-01-05, 2023/1/5, 2023.1.5, 2023年1月5日, 20230105 and date/datetime objects.
+
+    Raises
+    ------
+    ValueError
+        For text that is not a date, or an impossible date such as 2023-02-30.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    text = str(value).strip()
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            try:
+                return dt.date(y, mo, d)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a real date") from None
+    raise ValueError(f"{text!r} is not a date (write 2023-01-05)")
+
+
+def parse_number(value: object) -> float | None:
+    """Parse a number (thousands separators and full-width digits allowed); None for empty."""
+    if value is None:
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    text = str(value).strip().translate(_FULLWIDTH).replace(",", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
+
+
+def _listing(items: list[str]) -> str:
+    shown = items[:MAX_LISTED]
+    more = f"\n  ... and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
+    return "\n  " + "\n  ".join(shown) + more
+
+
+# ---------------------------------------------------------------------------- fields
+
+
+def _rename(
+    frame: pd.DataFrame, where: str, key: str, fields: dict[str, str], id_field: str | None, k: Kind
+) -> pd.DataFrame:
+    missing_sources = [src for src in fields if src not in frame.columns]
+    if missing_sources:
+        raise LayerReadError(
+            f"{where}: field(s) {', '.join(missing_sources)} named in [{key}.fields] are not in "
+            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map."
+        )
+    mapping = dict(fields)
+    if id_field and id_field != "id":
+        if id_field not in frame.columns:
+            raise LayerReadError(
+                f"{where}: id field {id_field!r} ([{key}] id) is not in the source, which has: "
+                f'{", ".join(map(str, frame.columns))}. Set id = "..." to the field holding ids.'
+            )
+        mapping[id_field] = "id"
+    out = frame.rename(columns=mapping)
+    missing = [f for f in k.required if f not in out.columns]
+    if missing:
+        labels = ", ".join(f"{f} ({k.field(f).label_zh})" for f in missing)
+        raise LayerReadError(
+            f"{where}: required field(s) {labels} missing. Map the source field to it in "
+            f'[{key}.fields], e.g. "地块编号" = "id".'
+        )
+    return out
+
+
+def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> pd.DataFrame:
+    problems = []
+    out = frame.copy()
+    for f in k.fields:
+        if f.name not in out.columns:
+            continue
+        values = []
+        for i, v in enumerate(out[f.name].tolist()):
+            who = f"row {i + 2}" if ids is None else f"feature {ids.iloc[i]!r} (#{i + 1})"
+            try:
+                if f.type == "date":
+                    d = parse_date(v)
+                    values.append(d.isoformat() if d else None)
+                elif f.type in ("float", "int"):
+                    values.append(parse_number(v))
+                else:
+                    values.append(
+                        None
+                        if v is None or (isinstance(v, float) and math.isnan(v))
+                        else str(v).strip()
+                    )
+            except ValueError as exc:
+                problems.append(f"{who}, field {f.name} ({f.label_zh}): {exc}")
+                values.append(None)
+            if f.required and values[-1] in (None, ""):
+                problems.append(f"{who}, field {f.name} ({f.label_zh}): empty, but required")
+        if f.type in ("float", "int"):
+            out[f.name] = pd.Series(values, index=out.index, dtype="float64")
+        else:
+            out[f.name] = pd.Series(values, index=out.index, dtype="object")
+    if problems:
+        raise LayerReadError(f"{where}: {len(problems)} bad value(s):{_listing(problems)}")
+    return out
+
+
+def _id_text(value: object) -> str:
+    """Ids as text; a float id read from a spreadsheet (12.0) becomes "12"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _check_ids(frame: pd.DataFrame, where: str) -> None:
+    ids = frame["id"]
+    empty = [f"#{i + 1}" for i, v in enumerate(ids) if v in (None, "")]
+    if empty:
+        raise LayerReadError(
+            f"{where}: {len(empty)} feature(s) with an empty id: {', '.join(empty[:MAX_LISTED])}. "
+            "Give every feature a unique id."
+        )
+    dup = ids[ids.duplicated(keep=False)]
+    if not dup.empty:
+        listed = [
+            f"{v!r} at #{', #'.join(str(i + 1) for i in np.flatnonzero(ids == v))}"
+            for v in dict.fromkeys(dup)
+        ]
+        raise LayerReadError(f"{where}: duplicate id(s):{_listing(listed)}\nIds must be unique.")
+
+
+# ---------------------------------------------------------------------------- CRS
+
+
+def _implausible(crs: CRS, bounds) -> str | None:
+    """Why *bounds* cannot be coordinates in *crs* (None when they can)."""
+    area = crs.area_of_use
+    try:
+        t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        lon, lat = t.transform([bounds[0], bounds[2]], [bounds[1], bounds[3]])
+    except Exception:
+        return "PROJ cannot transform them"
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return "they fall outside the CRS's valid range"
+    if area is not None:
+        margin = 1.0
+        inside = (
+            (lon >= area.west - margin).all()
+            and (lon <= area.east + margin).all()
+            and (lat >= area.south - margin).all()
+            and (lat <= area.north + margin).all()
+        )
+        if not inside:
+            return (
+                f"they would lie at {lon.mean():.3f}°E {lat.mean():.3f}°N, outside the CRS's "
+                f"area of use ({area.name})"
+            )
+    return None
+
+
+def _resolve_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> gpd.GeoDataFrame:
+    key = f"[layers.{spec.name}] crs"
+    bounds = gdf.total_bounds
+    xs, ys = np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
+    guess, reason = guess_crs(xs, ys)
+    suggestion = f'set {key} = "{guess}" in park.toml' if guess else f"set {key} in park.toml"
+    if spec.crs:
+        crs = CRS.from_user_input(spec.crs)
+        why = _implausible(crs, bounds)
+        if why:
+            raise CRSError(
+                f"{where}: park.toml declares {spec.crs} but the coordinates do not fit it: {why}. "
+                f"{reason}. Fix {key}."
+            )
+        return gdf.set_crs(crs, allow_override=True)
+    if gdf.crs is None:
+        raise CRSError(
+            f"{where}: the layer has no CRS (no or unreadable .prj). {reason}. "
+            f"To fix, {suggestion}."
+        )
+    why = _implausible(gdf.crs, bounds)
+    if why:
+        name = gdf.crs.name
+        raise CRSError(
+            f"{where}: the file says its CRS is {name} but the coordinates do not fit it: {why}; "
+            f"the .prj is probably wrong. {reason}. To fix, {suggestion}."
+        )
+    return gdf
+
+
+# ---------------------------------------------------------------------------- geometry
+
+
+def _check_geometry(
+    gdf: gpd.GeoDataFrame, k: Kind, where: str, *, repair: bool, report: ImportReport, layer: str
+) -> gpd.GeoDataFrame:
+    geoms = gdf.geometry.array
+    ids = gdf["id"].tolist()
+    empty = [ids[i] for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if empty:
+        raise GeometryError(
+            f"{where}: {len(empty)} feature(s) with empty geometry: "
+            f"{', '.join(map(repr, empty[:MAX_LISTED]))}. Draw them or remove them."
+        )
+    types = gdf.geometry.geom_type
+    wrong = [f"{ids[i]!r}: {types.iloc[i]}" for i in np.flatnonzero(~types.isin(k.geometry_types))]
+    if wrong:
+        raise GeometryError(
+            f"{where}: a {k.name} layer holds {'/'.join(k.geometry_types)} geometries, but:"
+            f"{_listing(wrong)}\nExport the layer with the right geometry type."
+        )
+    valid = shapely.is_valid(geoms)
+    if valid.all():
+        return gdf
+    bad = np.flatnonzero(~valid)
+    reasons = [f"{ids[i]!r}: {shapely.is_valid_reason(geoms[i])}" for i in bad]
+    if not repair:
+        raise GeometryError(
+            f"{where}: {len(bad)} invalid geometr{'y' if len(bad) == 1 else 'ies'}:"
+            f"{_listing(reasons)}\n"
+            f"Fix them in a GIS, or let parkgeo repair them: `parkgeo import --repair` or "
+            f"repair = true in [layers.{layer}]; every repair is reported with the area it changed."
+        )
+    fixed = list(geoms)
+    for i in bad:
+        before = geoms[i]
+        after = shapely.make_valid(before, method="structure", keep_collapsed=False)
+        if k.geometry == "polygon":
+            parts = [
+                g for g in shapely.get_parts(after) if g.geom_type in ("Polygon", "MultiPolygon")
+            ]
+            after = shapely.union_all(parts) if parts else shapely.Polygon()
+        if after.is_empty:
+            raise GeometryError(
+                f"{where}: feature {ids[i]!r} collapses to nothing when repaired "
+                f"({shapely.is_valid_reason(before)}). Redraw it."
+            )
+        fixed[i] = after
+        measure = "area" if k.geometry == "polygon" else "length"
+        b = before.area if k.geometry == "polygon" else before.length
+        a = after.area if k.geometry == "polygon" else after.length
+        report.repairs.append(
+            {
+                "layer": layer,
+                "id": ids[i],
+                "reason": shapely.is_valid_reason(before),
+                f"{measure}_before": b,
+                f"{measure}_after": a,
+                "changed": a - b,
+            }
+        )
+        report.notes.append(
+            f"{layer}: repaired {ids[i]!r} ({shapely.is_valid_reason(before)}): {measure} "
+            f"{b:,.2f} → {a:,.2f} (changed {a - b:+,.2f})"
+        )
+    return gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+
+
+# ---------------------------------------------------------------------------- layers
+
+
+def normalize_layer(
+    frame: pd.DataFrame,
+    spec: LayerSpec,
+    *,
+    working_crs: str,
+    repair: bool = False,
+    report: ImportReport | None = None,
+) -> pd.DataFrame:
+    """Validate and normalize one source layer into the canonical form of its kind.
+
+    Canonical field names and types, ids as unique text, geometry valid and in
+    *working_crs* (coordinates rounded to 1 mm). Non-spatial kinds return a DataFrame.
+
+    Raises
+    ------
+    LayerReadError, CRSError, GeometryError
+        With file, layer, feature id and field, and how to fix the source or park.toml.
+    """
+    report = report if report is not None else ImportReport()
+    k = kind(spec.kind)
+    where = f"{spec.source.name}" + (f" (layer {spec.layer})" if spec.layer else "")
+    where += f" [layers.{spec.name}]"
+    if len(frame) == 0:
+        raise LayerReadError(
+            f"{where}: the layer is empty. Point source at the right file or layer."
+        )
+    frame = _rename(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
+    frame["id"] = [
+        None if v is None or (isinstance(v, float) and math.isnan(v)) else _id_text(v)
+        for v in frame["id"]
+    ]
+    _check_ids(frame, where)
+    frame = _coerce(frame, where, k, frame["id"])
+    if not k.spatial:
+        out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
+        if "parcels" in out.columns:
+            out["parcels"] = out["parcels"].map(_split_ids)
+        return out
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise LayerReadError(f"{where}: a {k.name} layer needs geometry, but the source has none.")
+    gdf = _resolve_crs(frame, spec, where)
+    gdf = gdf.to_crs(working_crs)
+    gdf = _check_geometry(
+        gdf, k, where, repair=repair or spec.repair, report=report, layer=spec.name
+    )
+    gdf = gdf.set_geometry(
+        shapely.set_precision(gdf.geometry.array, 10**-settings.COORDINATE_DECIMALS)
+    )
+    canonical = [f.name for f in k.fields if f.name in gdf.columns]
+    extra = [c for c in gdf.columns if c not in canonical and c != gdf.geometry.name]
+    return gdf[[*canonical, *extra, gdf.geometry.name]]
+
+
+def _split_ids(value: object) -> str | None:
+    if value is None:
+        return None
+    parts = [p.strip() for p in re.split(r"[;；,，、\s]+", str(value)) if p.strip()]
+    return ";".join(parts) or None
+
+
+def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> pd.DataFrame:
+    """Rename a progress or goals table's columns to canonical names and set their types."""
+    k = kind(kind_name)
+    where = f"{spec.source.name} [{'goals' if kind_name == 'goals' else 'progress.' + spec.name}]"
+    key = "goals" if kind_name == "goals" else f"progress.{spec.name}"
+    if spec.kind and "kind" not in spec.fields.values():
+        frame = frame.assign(kind=spec.kind)
+    frame = _rename(frame, where, key, spec.fields, None, k)
+    frame = _coerce(frame, where, k, None)
+    frame["source_file"] = spec.source.name
+    frame["source_row"] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+# ---------------------------------------------------------------------------- project
+
+
+def import_project(
+    manifest: Manifest,
+    store: Store,
+    *,
+    repair: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Read every source of *manifest*, validate it and replace the store's content.
+
+    One transaction: when any source is refused the store is left exactly as it was.
+    """
+    report = ImportReport()
+    step = on_step or (lambda _name: None)
+    if not manifest.layers:
+        raise ManifestError(f"{manifest.path}: no [layers.*] entries; nothing to import.")
+    frames: dict[str, tuple[str, pd.DataFrame, Path]] = {}
+    for spec in manifest.layers.values():
+        step(spec.name)
+        raw = read_source(spec.source, layer=spec.layer, encoding=spec.encoding, sheet=spec.sheet)
+        report.notes.extend(raw.notes)
+        frames[spec.name] = (
+            spec.kind,
+            normalize_layer(
+                raw.frame, spec, working_crs=manifest.crs, repair=repair, report=report
+            ),
+            spec.source,
+        )
+    tables: list[tuple[str, pd.DataFrame, Path]] = []
+    progress = [
+        normalize_table(
+            read_source(s.source, encoding=s.encoding, sheet=s.sheet).frame, s, kind_name="progress"
+        )
+        for s in manifest.progress.values()
+    ]
+    if progress:
+        step("progress")
+        tables.append(("progress", pd.concat(progress, ignore_index=True), manifest.path))
+    if manifest.goals:
+        step("goals")
+        g = manifest.goals
+        tables.append(
+            (
+                "goals",
+                normalize_table(
+                    read_source(g.source, encoding=g.encoding, sheet=g.sheet).frame,
+                    g,
+                    kind_name="goals",
+                ),
+                g.source,
+            )
+        )
+    with store.transaction(replace=True) as tx:
+        for name, (kind_name, frame, source) in frames.items():
+            tx.write_layer(name, frame, kind=kind_name, source=_rel(source, manifest.root))
+            report.counts[name] = len(frame)
+        for name, frame, source in tables:
+            tx.write_layer(name, frame, kind=name, source=_rel(source, manifest.root))
+            report.counts[name] = len(frame)
+    return report
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

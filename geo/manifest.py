@@ -1,0 +1,237 @@
+"""The park project manifest, ``park.toml``: the park, its working CRS and its sources.
+
+A park project is a folder holding ``park.toml``, its ``layers/`` and its ``maps/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from geo import settings
+from geo.crs import is_projected_metric
+from geo.errors import ManifestError
+from geo.tables import kinds
+
+__all__ = ["LayerSpec", "Manifest", "TableSpec", "find_manifest", "load_manifest"]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One ``[layers.NAME]`` entry: where a layer comes from and how to read it."""
+
+    name: str
+    kind: str
+    source: Path
+    layer: str | None = None
+    id_field: str = "id"
+    crs: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    repair: bool = False
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A progress table (``[progress.NAME]``) or the goals table (``[goals]``)."""
+
+    name: str
+    source: Path
+    kind: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed park.toml. Paths are absolute."""
+
+    root: Path
+    path: Path
+    name: str
+    name_en: str
+    as_of: dt.date
+    crs: str
+    store: Path
+    data_source: str
+    map_review_number: str
+    layers: dict[str, LayerSpec]
+    progress: dict[str, TableSpec]
+    goals: TableSpec | None
+    roads: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)
+    quotas: dict[int, float] = field(default_factory=dict)
+
+    @property
+    def maps_dir(self) -> Path:
+        return self.root / settings.MAPS_DIR
+
+    def layer_of_kind(self, kind: str) -> LayerSpec | None:
+        return next((s for s in self.layers.values() if s.kind == kind), None)
+
+
+def find_manifest(project: Path | str) -> Path:
+    """Path of park.toml in *project*; raises ManifestError saying how to create one."""
+    project = Path(project)
+    path = project if project.is_file() else project / settings.MANIFEST_NAME
+    if not path.exists():
+        raise ManifestError(
+            f"no {settings.MANIFEST_NAME} in {project.resolve()}: this folder is not a park "
+            "project. Run `parkgeo init DIR` to create one, `parkgeo demo` for the demo park, "
+            "or pass -p/--project with the project folder."
+        )
+    return path
+
+
+def _fail(path: Path, key: str, problem: str, fix: str) -> ManifestError:
+    return ManifestError(f"{path}: [{key}] {problem}. {fix}")
+
+
+def _crs(path: Path, key: str, value: str) -> str:
+    try:
+        CRS.from_user_input(value)
+    except PyprojCRSError:
+        raise _fail(
+            path,
+            key,
+            f"crs = {value!r} is not a CRS PROJ knows",
+            'Use an EPSG code such as "EPSG:4544" (CGCS2000 GK CM 105E).',
+        ) from None
+    return str(value)
+
+
+def _fields(path: Path, key: str, spec: dict) -> dict[str, str]:
+    fields = spec.get("fields", {})
+    if not isinstance(fields, dict):
+        raise _fail(
+            path, key, "fields must be a table", 'Write `[KEY.fields]` with "源字段" = "id".'
+        )
+    return {str(k): str(v) for k, v in fields.items()}
+
+
+def _table(path: Path, root: Path, key: str, name: str, spec: dict) -> TableSpec:
+    if "source" not in spec:
+        raise _fail(path, key, "has no source", 'Add source = "layers/FILE.csv".')
+    kind = spec.get("kind")
+    if kind is not None and kind not in kinds():
+        raise _fail(path, key, f"kind = {kind!r} is unknown", f"Use one of: {', '.join(kinds())}.")
+    return TableSpec(
+        name=name,
+        source=(root / spec["source"]).resolve(),
+        kind=kind,
+        encoding=spec.get("encoding"),
+        sheet=spec.get("sheet"),
+        fields=_fields(path, key, spec),
+    )
+
+
+def load_manifest(project: Path | str) -> Manifest:
+    """Read and check ``park.toml`` of the project folder *project*.
+
+    Raises
+    ------
+    ManifestError
+        When the file is missing, is not valid TOML, or an entry is incomplete; the message
+        names the file, the key and how to fix it.
+    """
+    path = find_manifest(project).resolve()
+    root = path.parent
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}. Fix the line it names.") from None
+    except UnicodeDecodeError:
+        raise ManifestError(f"{path}: not UTF-8 text. Save park.toml as UTF-8.") from None
+
+    park = raw.get("park", {})
+    as_of = park.get("as_of", dt.date.today())
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise _fail(
+                path, "park", f"as_of = {as_of!r} is not a date", "Write as_of = 2024-09-30."
+            ) from None
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    crs = _crs(path, "park", park.get("crs", settings.DEFAULT_WORKING_CRS))
+    if not is_projected_metric(crs):
+        raise _fail(
+            path,
+            "park",
+            f"crs = {crs!r} is not a projected CRS in metres; areas and lengths are measured in it",
+            'Use the data\'s Gauss-Krüger zone, e.g. crs = "EPSG:4544".',
+        )
+
+    layers: dict[str, LayerSpec] = {}
+    for name, spec in raw.get("layers", {}).items():
+        key = f"layers.{name}"
+        kind = spec.get("kind", name)
+        if kind not in kinds():
+            raise _fail(
+                path, key, f"kind = {kind!r} is unknown", f"Use one of: {', '.join(kinds())}."
+            )
+        if "source" not in spec:
+            raise _fail(path, key, "has no source", 'Add source = "layers/FILE.geojson".')
+        other = next((s.name for s in layers.values() if s.kind == kind), None)
+        if other:
+            raise _fail(
+                path,
+                key,
+                f"is a second layer of kind {kind!r} (after [layers.{other}])",
+                "Merge the two sources into one file, or give one a different kind.",
+            )
+        layers[name] = LayerSpec(
+            name=name,
+            kind=kind,
+            source=(root / spec["source"]).resolve(),
+            layer=spec.get("layer"),
+            id_field=spec.get("id", "id"),
+            crs=_crs(path, key, spec["crs"]) if spec.get("crs") else None,
+            encoding=spec.get("encoding"),
+            sheet=spec.get("sheet"),
+            repair=bool(spec.get("repair", False)),
+            fields=_fields(path, key, spec),
+        )
+
+    progress = {
+        name: _table(path, root, f"progress.{name}", name, spec)
+        for name, spec in raw.get("progress", {}).items()
+    }
+    goals = _table(path, root, "goals", "goals", raw["goals"]) if "goals" in raw else None
+    quotas = {}
+    for year, value in raw.get("quotas", {}).items():
+        try:
+            quotas[int(year)] = float(value)
+        except (TypeError, ValueError):
+            raise _fail(
+                path,
+                "quotas",
+                f"{year} = {value!r} is not a year and a number of 亩",
+                "Write e.g. 2024 = 1500.",
+            ) from None
+
+    return Manifest(
+        root=root,
+        path=path,
+        name=str(park.get("name", root.name)),
+        name_en=str(park.get("name_en", park.get("name", root.name))),
+        as_of=as_of,
+        crs=crs,
+        store=(root / park.get("store", settings.STORE_NAME)).resolve(),
+        data_source=str(park.get("data_source", "")),
+        map_review_number=str(park.get("map_review_number", "")),
+        layers=layers,
+        progress=progress,
+        goals=goals,
+        roads=dict(raw.get("roads", {})),
+        checks=dict(raw.get("checks", {})),
+        quotas=quotas,
+    )
