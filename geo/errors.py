@@ -7,8 +7,8 @@ how to fix it. The CLI turns :class:`ParkGeoError` into a message and exit code 
 from __future__ import annotations
 
 __all__ = [
-    "ChainageError",
     "CRSError",
+    "ChainageError",
     "GeometryError",
     "GoalError",
     "JoinError",

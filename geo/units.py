@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AREA_UNITS", "Area", "M2_PER_HECTARE", "M2_PER_KM2", "M2_PER_MU", "mu_to_m2"]
+__all__ = ["AREA_UNITS", "M2_PER_HECTARE", "M2_PER_KM2", "M2_PER_MU", "Area", "mu_to_m2"]
 
 M2_PER_MU = 10000 / 15
 M2_PER_HECTARE = 10_000.0
