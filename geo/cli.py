@@ -109,7 +109,7 @@ def init(directory: Path, name: str | None):
     )
 
 
-def _run_import(manifest, store, *, repair: bool, quiet: bool = False):
+def _run_import(manifest, store, *, repair: bool, skip_bad: bool = False, quiet: bool = False):
     from geo.importer import import_project
 
     steps = len(manifest.layers) + bool(manifest.progress) + bool(manifest.goals)
@@ -126,24 +126,33 @@ def _run_import(manifest, store, *, repair: bool, quiet: bool = False):
         def on_step(name):
             bar.update(task, description=f"importing {name}", advance=1)
 
-        return import_project(manifest, store, repair=repair, on_step=on_step)
+        return import_project(manifest, store, repair=repair, skip_bad=skip_bad, on_step=on_step)
 
 
 @cli.command("import")
 @project_option
 @click.option("--repair", is_flag=True, help="Repair invalid geometries (each repair is reported).")
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Import good progress rows; write bad ones to NAME.rejects.csv (exit 1).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def import_(project: Path, repair: bool, as_json: bool):
+def import_(project: Path, repair: bool, skip_bad: bool, as_json: bool):
     """Read every source in park.toml, validate it and write the store.
 
-    A refused import leaves the store exactly as it was.
+    Layers and goals are replaced; progress records are appended to the stored history
+    (importing the same file twice adds nothing). A refused import leaves the store exactly
+    as it was.
 
     \b
     Example:
       parkgeo import -p my-park --repair
+      parkgeo import --skip-bad     # bad progress rows go to layers/NAME.rejects.csv
     """
     manifest, store = _open(project)
-    report = _run_import(manifest, store, repair=repair, quiet=as_json)
+    report = _run_import(manifest, store, repair=repair, skip_bad=skip_bad, quiet=as_json)
+    code = 1 if report.rejected else 0
     if as_json:
         _print_json(
             {
@@ -151,17 +160,121 @@ def import_(project: Path, repair: bool, as_json: bool):
                 "counts": report.counts,
                 "notes": report.notes,
                 "repairs": report.repairs,
+                "progress_added": report.added,
+                "progress_already_stored": report.duplicates,
+                "rejected": [
+                    {"file": b.file, "row": b.row, "reason": b.reason} for b in report.rejected
+                ],
+                "rejects_files": [str(p) for p in report.rejects_files],
             }
         )
-        return
+        sys.exit(code)
     for note in report.notes:
         console.print(f"note: {note}", soft_wrap=True)
+    if manifest.progress:
+        console.print(f"progress: {report.added} new record(s), {report.duplicates} already stored")
+    for bad in report.rejected:
+        err_console.print(f"rejected: {bad}", soft_wrap=True)
+    for path in report.rejects_files:
+        err_console.print(f"bad rows written to {path}")
     table = Table(title=f"imported into {store.path}")
     table.add_column("layer")
     table.add_column("features / rows", justify="right")
     for name, count in report.counts.items():
         table.add_row(name, str(count))
     console.print(table)
+    sys.exit(code)
+
+
+def _as_of_option(func):
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Date of the state (default: park.toml's as_of).",
+    )(func)
+
+
+def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
+    from geo.tables import kind, stages_for_kind
+
+    tables = []
+    for kind_name, layer in data["layers"].items():
+        k = kind(kind_name)
+        buildings = k.stages == "building"
+        table = Table(
+            title=f"{k.label(lang)} {kind_name}: {layer['features']} — as of {data['as_of']} "
+            f"(Δ = change since {data['since']})"
+        )
+        table.add_column("stage 阶段")
+        table.add_column("count", justify="right")
+        table.add_column("Δ", justify="right")
+        if buildings:
+            table.add_column("floor area m²", justify="right")
+            table.add_column("Δ m²", justify="right")
+        else:
+            table.add_column("area m²", justify="right")
+            table.add_column("亩", justify="right")
+            table.add_column("Δ 亩", justify="right")
+        for stage in stages_for_kind(kind_name):
+            row, delta = layer["by_stage"][stage.code], layer["changes"][stage.code]
+            cells = [
+                f"{stage.label(lang)} ({stage.code})",
+                str(row["count"]),
+                f"{delta['count']:+d}",
+            ]
+            if buildings:
+                cells += [_fmt(row["floor_area_m2"], 0), f"{delta['floor_area_m2']:+,.0f}"]
+            else:
+                cells += [
+                    _fmt(row["area_m2"], 0),
+                    _fmt(row["area_mu"], 1),
+                    f"{delta['area_mu']:+,.1f}",
+                ]
+            table.add_row(*cells)
+        tables.append(table)
+    return tables
+
+
+@cli.command()
+@project_option
+@_as_of_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def status(project: Path, as_of, as_json: bool):
+    """The park on a date: per layer count, area (m², 亩) or floor area per stage.
+
+    Also the change since the end of the previous year.
+
+    \b
+    Example:
+      parkgeo status --as-of 2023-12-31
+      parkgeo status --json > status.json
+    """
+    manifest, store = _open(project)
+    date = as_of.date() if as_of else manifest.as_of
+    data = _status(manifest, store, date)
+    if as_json:
+        _print_json(data)
+        return
+    _print_status(data)
+
+
+def _status(manifest, store, date):
+    from geo.progress import status as compute_status
+
+    return compute_status(store, as_of=date, crs=manifest.crs)
+
+
+def _print_status(data: dict) -> None:
+    for table in _status_tables(data):
+        console.print(table)
+    for kind_name, layer in data["layers"].items():
+        for orphan in layer["orphans"]:
+            err_console.print(
+                f"warning: progress record for unknown {kind_name} {orphan['feature_id']!r} "
+                f"({orphan['source_file']} row {orphan['source_row']})"
+            )
 
 
 def _layers_table(summaries, lang: str = "zh") -> Table:
@@ -245,6 +358,10 @@ def demo(out: Path):
     store = open_store(manifest)
     _run_import(manifest, store, repair=False)
     console.print(_layers_table(layer_summaries(store, crs=manifest.crs)))
+    from geo.progress import status as compute_status
+
+    for table in _status_tables(compute_status(store, as_of=manifest.as_of, crs=manifest.crs)):
+        console.print(table)
     console.print(f"\nstore: {store.path}\noutputs: {manifest.maps_dir}")
 
 

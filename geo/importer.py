@@ -22,11 +22,12 @@ from pyproj import CRS, Transformer
 
 from geo import settings
 from geo.crs import guess_crs
-from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError
+from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
 from geo.manifest import LayerSpec, Manifest, TableSpec
 from geo.sources import read_source
 from geo.store import Store
 from geo.tables import Kind, kind
+from geo.values import parse_date, parse_number
 
 __all__ = [
     "ImportReport",
@@ -47,65 +48,17 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     repairs: list[dict] = field(default_factory=list)
+    added: int = 0
+    duplicates: int = 0
+    rejected: list = field(default_factory=list)
+    rejects_text: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def rejects_files(self) -> list[Path]:
+        return list(self.rejects_text)
 
 
 # ---------------------------------------------------------------------------- values
-
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-
-
-def parse_date(value: object) -> dt.date | None:
-    """Parse a date as written in Chinese spreadsheets; None for empty.
-
-    Accepts 2023-01-05, 2023/1/5, 2023.1.5, 2023年1月5日, 20230105 and date/datetime objects.
-
-    Raises
-    ------
-    ValueError
-        For text that is not a date, or an impossible date such as 2023-02-30.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    text = str(value).strip()
-    if not text:
-        return None
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            y, mo, d = (int(g) for g in m.groups())
-            try:
-                return dt.date(y, mo, d)
-            except ValueError:
-                raise ValueError(f"{text!r} is not a real date") from None
-    raise ValueError(f"{text!r} is not a date (write 2023-01-05)")
-
-
-def parse_number(value: object) -> float | None:
-    """Parse a number (thousands separators and full-width digits allowed); None for empty."""
-    if value is None:
-        return None
-    if isinstance(value, int | float | np.integer | np.floating):
-        return None if isinstance(value, float) and math.isnan(value) else float(value)
-    text = str(value).strip().translate(_FULLWIDTH).replace(",", "")
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
-
-
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
 
 
 def _listing(items: list[str]) -> str:
@@ -417,11 +370,23 @@ def import_project(
     store: Store,
     *,
     repair: bool = False,
+    skip_bad: bool = False,
+    today: dt.date | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Read every source of *manifest*, validate it and replace the store's content.
+    """Read every source of *manifest*, validate it and write the store.
 
-    One transaction: when any source is refused the store is left exactly as it was.
+    Layers and the goals table are replaced; progress records are appended to the history
+    already stored (a record already there is not added twice). One transaction: when any
+    source is refused the store is left exactly as it was.
+
+    Parameters
+    ----------
+    skip_bad
+        Import the good progress rows and write the bad ones, with their reasons, to
+        ``NAME.rejects.csv`` beside each input instead of refusing the whole file.
+    today
+        Progress dated after it is refused (default: today).
     """
     report = ImportReport()
     step = on_step or (lambda _name: None)
@@ -439,30 +404,21 @@ def import_project(
             ),
             spec.source,
         )
+    by_kind = {k: f for k, f, _ in frames.values()}
+    centerlines = road_centerlines(by_kind.get("roads"), manifest) if "roads" in by_kind else {}
     tables: list[tuple[str, pd.DataFrame, Path]] = []
-    progress = [
-        normalize_table(
-            read_source(s.source, encoding=s.encoding, sheet=s.sheet).frame, s, kind_name="progress"
-        )
-        for s in manifest.progress.values()
-    ]
-    if progress:
+    if manifest.progress:
         step("progress")
-        tables.append(("progress", pd.concat(progress, ignore_index=True), manifest.path))
+        history = store.read_kind("progress") if store.exists() else None
+        records = _import_progress(
+            manifest, history, by_kind, centerlines, report, skip_bad=skip_bad, today=today
+        )
+        tables.append(("progress", records, manifest.path))
     if manifest.goals:
         step("goals")
         g = manifest.goals
-        tables.append(
-            (
-                "goals",
-                normalize_table(
-                    read_source(g.source, encoding=g.encoding, sheet=g.sheet).frame,
-                    g,
-                    kind_name="goals",
-                ),
-                g.source,
-            )
-        )
+        raw = read_source(g.source, encoding=g.encoding, sheet=g.sheet)
+        tables.append(("goals", normalize_table(raw.frame, g, kind_name="goals"), g.source))
     with store.transaction(replace=True) as tx:
         for name, (kind_name, frame, source) in frames.items():
             tx.write_layer(name, frame, kind=kind_name, source=_rel(source, manifest.root))
@@ -470,7 +426,105 @@ def import_project(
         for name, frame, source in tables:
             tx.write_layer(name, frame, kind=name, source=_rel(source, manifest.root))
             report.counts[name] = len(frame)
+    # rejects are written only once the store holds the good rows
+    for path, text in report.rejects_text.items():
+        path.write_text(text, encoding="utf-8-sig")
     return report
+
+
+def road_centerlines(roads: pd.DataFrame | None, manifest: Manifest) -> dict:
+    """Road id → :class:`geo.linref.Centerline` built from a normalized roads layer.
+
+    Raises GeometryError for a centerline whose parts do not join (the gap is named).
+    """
+    from geo.chainage import parse_chainage
+    from geo.linref import Centerline
+
+    out = {}
+    if roads is None:
+        return out
+    tolerance = float(manifest.roads.get("scale_tolerance", settings.ROAD_SCALE_TOLERANCE))
+    for rec in roads.to_dict("records"):
+        start = rec.get("start_chainage")
+        design = rec.get("design_length_m")
+        out[rec["id"]] = Centerline.from_geometry(
+            rec["geometry"],
+            crs=roads.crs,
+            start_chainage=parse_chainage(start) if start else 0.0,
+            chain_breaks=rec.get("chain_breaks") or (),
+            design_length=None if design is None or pd.isna(design) else float(design),
+            scale_tolerance=tolerance,
+            road_id=rec["id"],
+        )
+    return out
+
+
+def _progress_sources(spec: TableSpec) -> list[Path]:
+    if any(ch in spec.source.name for ch in "*?["):
+        found = sorted(spec.source.parent.glob(spec.source.name))
+        if not found:
+            raise LayerReadError(f"{spec.source}: no file matches [progress.{spec.name}] source.")
+        return found
+    return [spec.source]
+
+
+def _import_progress(manifest, history, by_kind, centerlines, report, *, skip_bad, today):
+    from geo.records import RECORD_COLUMNS, validate_records
+
+    feature_ids = {k: set(f["id"]) for k, f in by_kind.items() if "id" in f.columns}
+    history = history if history is not None else pd.DataFrame(columns=RECORD_COLUMNS)
+    problems = []
+    for spec in manifest.progress.values():
+        for path in _progress_sources(spec):
+            raw = read_source(path, encoding=spec.encoding, sheet=spec.sheet)
+            report.notes.extend(raw.notes)
+            file_spec = TableSpec(name=spec.name, source=path, kind=spec.kind, fields=spec.fields)
+            frame = _rename_table(raw.frame, file_spec)
+            batch = validate_records(
+                frame,
+                source=path,
+                feature_ids=feature_ids,
+                history=history,
+                today=today,
+                centerlines=centerlines,
+            )
+            report.notes.extend(batch.notes)
+            report.duplicates += batch.duplicates
+            report.added += len(batch.good)
+            if batch.bad:
+                problems.extend(batch.bad)
+                report.rejected.extend(batch.bad)
+                if skip_bad:
+                    rejects = raw.frame.iloc[batch.bad_rows].copy()
+                    rejects.insert(0, "行号 row", [b.row for b in batch.bad])
+                    rejects["原因 reason"] = [b.reason for b in batch.bad]
+                    target = path.with_name(path.stem + ".rejects.csv")
+                    report.rejects_text[target] = rejects.to_csv(index=False)
+            if len(batch.good):
+                history = (
+                    pd.concat([history, batch.good], ignore_index=True)
+                    if len(history)
+                    else batch.good
+                )
+    if problems and not skip_bad:
+        listed = [str(p) for p in problems]
+        raise ProgressError(
+            f"{len(problems)} bad progress row(s); nothing was imported:{_listing(listed)}\n"
+            "Fix the rows, or run `parkgeo import --skip-bad` to import the good rows and write "
+            "the bad ones to NAME.rejects.csv beside the input.",
+            problems,
+        )
+    return history.reset_index(drop=True)
+
+
+def _rename_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    where = f"{spec.source.name} [progress.{spec.name}]"
+    k = kind("progress")
+    if spec.kind and "kind" not in spec.fields.values():
+        frame = frame.assign(kind=spec.kind)
+    renamed = _rename(frame, where, f"progress.{spec.name}", spec.fields, None, k)
+    known = [f.name for f in k.fields]
+    return renamed[[c for c in renamed.columns if c in known]]
 
 
 def _rel(path: Path, root: Path) -> str:

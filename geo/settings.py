@@ -32,3 +32,6 @@ DBF_FALLBACK_ENCODINGS = ("utf-8", "gb18030", "big5")
 
 #: Language of labels in maps, tables and briefings unless asked otherwise.
 DEFAULT_LANG = "zh"
+
+#: Design vs drawn road length (fraction) below which chainage is scaled onto the line.
+ROAD_SCALE_TOLERANCE = 0.02

@@ -88,6 +88,7 @@ class Stage:
     en: str
     color: str
     after: str = ""
+    date_field: str = ""
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
@@ -146,6 +147,7 @@ def _vocabularies() -> dict[str, tuple[Stage, ...]]:
                 en=e["en"],
                 color=e["color"],
                 after=e.get("after", ""),
+                date_field=e.get("date_field", ""),
             )
             for i, e in enumerate(entries)
         )

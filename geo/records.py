@@ -1,0 +1,329 @@
+"""Import of dated progress records: validate each row, append new ones to the history.
+
+History is never overwritten: records already in the store are kept, and a record whose
+content is already stored is not added again (importing the same file twice adds nothing).
+Each bad row is reported with file, row number and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geo.chainage import parse_chainage, parse_chainage_range
+from geo.errors import ChainageError, ParkGeoError
+from geo.tables import accepted_labels, kinds, lookup_stage, stages_for_kind, work_items
+from geo.values import parse_date, parse_number
+
+__all__ = [
+    "RECORD_COLUMNS",
+    "BadRow",
+    "RecordBatch",
+    "validate_records",
+]
+
+#: Columns of the stored ``progress`` table, in order.
+RECORD_COLUMNS = [
+    "kind",
+    "feature_id",
+    "date",
+    "stage",
+    "percent",
+    "floor_area_m2",
+    "investment_wan",
+    "item",
+    "from_m",
+    "to_m",
+    "contract_section",
+    "note",
+    "source_file",
+    "source_row",
+    "record_key",
+    "seq",
+]
+
+_KEY_FIELDS = [
+    "kind",
+    "feature_id",
+    "date",
+    "stage",
+    "percent",
+    "floor_area_m2",
+    "investment_wan",
+    "item",
+    "from_m",
+    "to_m",
+    "contract_section",
+    "note",
+]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A refused row: where it is and why."""
+
+    file: str
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file} row {self.row}: {self.reason}"
+
+
+@dataclass
+class RecordBatch:
+    """The outcome of validating one progress table."""
+
+    good: pd.DataFrame
+    bad: list[BadRow] = field(default_factory=list)
+    bad_rows: list[int] = field(default_factory=list)  # positions in the source frame
+    notes: list[str] = field(default_factory=list)
+    duplicates: int = 0
+
+
+def _kind_of(text: object) -> str | None:
+    key = str(text or "").strip().casefold()
+    for k in kinds().values():
+        if key in (k.name, k.label_zh.casefold(), k.label_en.casefold()):
+            return k.name
+    aliases = {"厂房": "factories", "地块": "parcels", "道路": "roads", "房屋": "housing"}
+    return aliases.get(key)
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _record_key(rec: dict) -> str:
+    parts = []
+    for name in _KEY_FIELDS:
+        v = rec.get(name)
+        if isinstance(v, float):
+            v = "" if math.isnan(v) else repr(round(v, 6))
+        parts.append("" if v is None else str(v))
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def validate_records(
+    frame: pd.DataFrame,
+    *,
+    source: Path | str,
+    feature_ids: dict[str, set[str]],
+    history: pd.DataFrame | None = None,
+    today: dt.date | None = None,
+    centerlines: dict | None = None,
+) -> RecordBatch:
+    """Validate the rows of a progress table already renamed to canonical field names.
+
+    Parameters
+    ----------
+    frame
+        Rows with canonical column names (``kind``, ``feature_id``, ``date``, ``stage`` ...),
+        every cell as text.
+    source
+        The file the rows came from (named in every message).
+    feature_ids
+        Ids of the features of each kind in the project; a record for any other id is bad.
+    history
+        Records already stored: they decide whether a row goes backwards and which rows
+        are already there.
+    today
+        Records dated after it are bad (default: the real today).
+    centerlines
+        Road id → :class:`geo.linref.Centerline`, to check chainage ranges.
+
+    Returns
+    -------
+    RecordBatch
+        Good rows (new ones only, in :data:`RECORD_COLUMNS`), bad rows with reasons.
+    """
+    today = today or dt.date.today()
+    name = Path(source).name
+    history = history if history is not None else pd.DataFrame(columns=RECORD_COLUMNS)
+    known = set(history["record_key"]) if len(history) else set()
+    latest: dict[tuple, tuple[str, int]] = {}  # (kind, id, item, from, to) → (date, stage order)
+    for rec in history.sort_values(["date", "seq"]).to_dict("records"):
+        _remember(latest, rec)
+    batch = RecordBatch(good=pd.DataFrame(columns=RECORD_COLUMNS))
+    rows, positions = [], []
+    seq0 = int(history["seq"].max()) + 1 if len(history) else 0
+    order = sorted(range(len(frame)), key=lambda i: (_sort_date(frame.iloc[i].get("date")), i))
+    for pos in order:
+        raw = frame.iloc[pos].to_dict()
+        rownum = pos + 2  # header is line 1 of a spreadsheet
+        try:
+            rec = _validate_row(raw, feature_ids, today, centerlines, batch.notes, name, rownum)
+            _check_backwards(rec, latest)
+        except ParkGeoError as exc:
+            batch.bad.append(BadRow(name, rownum, str(exc)))
+            batch.bad_rows.append(pos)
+            continue
+        rec["source_file"] = name
+        rec["source_row"] = rownum
+        rec["record_key"] = _record_key(rec)
+        if rec["record_key"] in known:
+            batch.duplicates += 1
+            continue
+        known.add(rec["record_key"])
+        _remember(latest, rec)
+        rows.append(rec)
+        positions.append(pos)
+    for i, rec in enumerate(sorted(rows, key=lambda r: r["source_row"])):
+        rec["seq"] = seq0 + i
+    batch.bad.sort(key=lambda b: b.row)
+    batch.bad_rows.sort()
+    batch.good = pd.DataFrame(rows, columns=RECORD_COLUMNS)
+    return batch
+
+
+def _sort_date(value: object) -> str:
+    try:
+        d = parse_date(value)
+    except ValueError:
+        return ""
+    return d.isoformat() if d else ""
+
+
+def _section_key(rec: dict) -> tuple:
+    return (
+        rec["kind"],
+        rec["feature_id"],
+        rec.get("item") or "",
+        rec.get("from_m"),
+        rec.get("to_m"),
+    )
+
+
+def _remember(latest: dict, rec: dict) -> None:
+    vocab = _vocab(rec["kind"])
+    stage = next((s for s in vocab if s.code == rec.get("stage")), None)
+    if stage is not None:
+        latest[_section_key(rec)] = (rec["date"], stage.order, stage.zh)
+
+
+def _check_backwards(rec: dict, latest: dict) -> None:
+    prev = latest.get(_section_key(rec))
+    stage = next((s for s in _vocab(rec["kind"]) if s.code == rec.get("stage")), None)
+    if prev is None or stage is None or rec["note"]:
+        return
+    if stage.order < prev[1] and rec["date"] >= prev[0]:
+        raise ParkGeoError(
+            f"stage goes backwards: {stage.zh} ({stage.code}) on {rec['date']} after {prev[2]} "
+            f"on {prev[0]}; add a note (备注) saying why, or fix the stage"
+        )
+
+
+def _vocab(kind_name: str):
+    return stages_for_kind(kind_name) if kind_name in kinds() else ()
+
+
+def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownum) -> dict:
+    kind_name = _kind_of(raw.get("kind"))
+    if kind_name is None or not kinds()[kind_name].stages:
+        with_stages = ", ".join(f"{k.label_zh} ({k.name})" for k in kinds().values() if k.stages)
+        raise ParkGeoError(f"unknown layer {_text(raw.get('kind'))!r}; use one of: {with_stages}")
+    fid = _text(raw.get("feature_id"))
+    if fid.endswith(".0") and fid[:-2].isdigit():
+        fid = fid[:-2]
+    if not fid:
+        raise ParkGeoError("empty feature id (编号)")
+    if fid not in feature_ids.get(kind_name, set()):
+        raise ParkGeoError(
+            f"unknown feature id {fid!r}: no {kinds()[kind_name].label_zh} ({kind_name}) has it"
+        )
+    try:
+        date = parse_date(raw.get("date"))
+    except ValueError as exc:
+        raise ParkGeoError(f"date: {exc}") from None
+    if date is None:
+        raise ParkGeoError("empty date (日期)")
+    if date > today:
+        raise ParkGeoError(
+            f"date {date} is after today ({today}); progress cannot be reported ahead"
+        )
+    vocab = kinds()[kind_name].stages
+    stage_text = _text(raw.get("stage"))
+    stage = lookup_stage(vocab, stage_text) if stage_text else None
+    if stage_text and stage is None:
+        raise ParkGeoError(f"unknown stage {stage_text!r}; accepted: {accepted_labels(vocab)}")
+    try:
+        percent = parse_number(raw.get("percent"))
+        floor = parse_number(raw.get("floor_area_m2"))
+        invest = parse_number(raw.get("investment_wan"))
+    except ValueError as exc:
+        raise ParkGeoError(str(exc)) from None
+    if percent is not None and not 0 <= percent <= 100:
+        raise ParkGeoError(f"percent {percent:g} is outside 0-100")
+    if stage is None and percent is None:
+        raise ParkGeoError("neither a stage (阶段) nor a percent (完成比例) is given")
+    rec = {
+        "kind": kind_name,
+        "feature_id": fid,
+        "date": date.isoformat(),
+        "stage": stage.code if stage else None,
+        "percent": percent,
+        "floor_area_m2": floor,
+        "investment_wan": invest,
+        "item": None,
+        "from_m": None,
+        "to_m": None,
+        "contract_section": _text(raw.get("contract_section")) or None,
+        "note": _text(raw.get("note")),
+    }
+    if kind_name == "roads":
+        _road_fields(rec, raw, centerlines, notes, name, rownum)
+    return rec
+
+
+def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None:
+    item_text = _text(raw.get("item"))
+    item = (
+        next(
+            (
+                s
+                for s in work_items()
+                if item_text.casefold() in (s.code, s.zh.casefold(), s.en.casefold())
+            ),
+            None,
+        )
+        if item_text
+        else None
+    )
+    if item is None:
+        accepted = ", ".join(f"{s.zh} ({s.code})" for s in work_items())
+        raise ParkGeoError(f"unknown or missing work item {item_text!r}; accepted: {accepted}")
+    rec["item"] = item.code
+    try:
+        if _text(raw.get("chainage_range")):
+            rng = parse_chainage_range(_text(raw.get("chainage_range")))
+            start, end, flipped = rng.start, rng.end, rng.reversed
+        else:
+            a, b = _text(raw.get("chainage_from")), _text(raw.get("chainage_to"))
+            if not a or not b:
+                raise ChainageError("from and to chainage (起点桩号, 终点桩号) are both needed")
+            start, end = parse_chainage(a), parse_chainage(b)
+            flipped = start > end
+            start, end = min(start, end), max(start, end)
+            if start == end:
+                raise ChainageError(f"the section {a}–{b} has no length")
+    except ChainageError as exc:
+        raise ParkGeoError(f"chainage: {exc}") from None
+    if flipped:
+        notes.append(
+            f"{name} row {rownum}: reversed chainage range normalized to {start:g}–{end:g} m"
+        )
+    line = (centerlines or {}).get(rec["feature_id"])
+    if line is not None:
+        try:
+            line.distance_at(start)
+            line.distance_at(end)
+        except ChainageError as exc:
+            raise ParkGeoError(f"chainage: {exc}") from None
+    rec["from_m"], rec["to_m"] = start, end
