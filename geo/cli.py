@@ -332,6 +332,28 @@ def layers(project: Path, as_json: bool):
         console.print(_layers_table(summaries))
 
 
+#: Steps `parkgeo demo` runs after importing, in order; each takes (manifest, store).
+DEMO_STEPS = []
+
+
+def demo_step(func):
+    """Register an output of `parkgeo demo` (commands add theirs next to themselves)."""
+    DEMO_STEPS.append(func)
+    return func
+
+
+@demo_step
+def _demo_layers(manifest, store):
+    from geo.inventory import layer_summaries
+
+    console.print(_layers_table(layer_summaries(store, crs=manifest.crs)))
+
+
+@demo_step
+def _demo_status(manifest, store):
+    _print_status(_status(manifest, store, manifest.as_of))
+
+
 @cli.command()
 @click.option(
     "--out",
@@ -348,7 +370,6 @@ def demo(out: Path):
       parkgeo demo --out /tmp/demo-park
     """
     from geo.demo import write_demo_project
-    from geo.inventory import layer_summaries
     from geo.manifest import load_manifest
     from geo.store import open_store
 
@@ -357,12 +378,13 @@ def demo(out: Path):
     manifest = load_manifest(out)
     store = open_store(manifest)
     _run_import(manifest, store, repair=False)
-    console.print(_layers_table(layer_summaries(store, crs=manifest.crs)))
-    from geo.progress import status as compute_status
-
-    for table in _status_tables(compute_status(store, as_of=manifest.as_of, crs=manifest.crs)):
-        console.print(table)
+    manifest.maps_dir.mkdir(exist_ok=True)
+    for step in DEMO_STEPS:
+        step(manifest, store)
     console.print(f"\nstore: {store.path}\noutputs: {manifest.maps_dir}")
+
+
+# ---- commands of the analysis and render modules; keep each block self-contained ----
 
 
 def main(argv: list[str] | None = None) -> int:
