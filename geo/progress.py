@@ -21,6 +21,7 @@ from geo.tables import kind, stages_for_kind
 __all__ = [
     "LayerState",
     "layer_state",
+    "stage_history",
     "stage_summary",
     "status",
 ]
@@ -224,3 +225,35 @@ def status(store, *, as_of: dt.date, crs: str) -> dict:
             ],
         }
     return {"as_of": as_of.isoformat(), "since": since.isoformat(), "layers": layers}
+
+
+def stage_history(
+    features: pd.DataFrame, records: pd.DataFrame | None, *, kind_name: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Per feature id, its stage changes as ``[(iso_date, stage_code), ...]`` in date order.
+
+    Uses the same records as :func:`layer_state` (progress history plus the stages implied
+    by a parcel's own dates); consecutive records of one stage collapse into the first.
+    """
+    codes = {s.code for s in stages_for_kind(kind_name)}
+    recs = records if records is not None else pd.DataFrame(columns=["kind"])
+    recs = recs[recs["kind"] == kind_name] if len(recs) else recs
+    cols = ["feature_id", "date", "stage", "seq"]
+    own = recs.reindex(columns=cols) if len(recs) else pd.DataFrame(columns=cols)
+    allrecs = pd.concat(
+        [_implied_records(features, kind_name).reindex(columns=cols), own], ignore_index=True
+    )
+    allrecs = allrecs[
+        allrecs["stage"].isin(codes) & allrecs["feature_id"].isin(set(features["id"]))
+    ]
+    allrecs = allrecs.sort_values(["feature_id", "date", "seq"], kind="stable")
+    out: dict[str, list[tuple[str, str]]] = {}
+    for fid, date, code in zip(
+        allrecs["feature_id"], allrecs["date"], allrecs["stage"], strict=True
+    ):
+        changes = out.setdefault(fid, [])
+        if changes and changes[-1][0] == date:
+            changes[-1] = (date, code)
+        elif not changes or changes[-1][1] != code:
+            changes.append((date, code))
+    return out

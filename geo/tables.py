@@ -19,6 +19,8 @@ __all__ = [
     "Stage",
     "kind",
     "kinds",
+    "label",
+    "labels",
     "lookup_stage",
     "stages_for_kind",
     "vocabulary",
@@ -195,3 +197,22 @@ def lookup_stage(vocab: str, text: object) -> Stage | None:
 def accepted_labels(vocab: str) -> str:
     """The accepted spellings of a vocabulary, for error messages."""
     return ", ".join(f"{s.zh} ({s.code})" for s in vocabulary(vocab))
+
+
+@cache
+def _labels() -> dict[str, dict[str, str]]:
+    return _load("labels.toml")
+
+
+def label(key: str, lang: str = "zh") -> str:
+    """Interface text *key* of ``labels.toml`` in *lang* (``zh`` or ``en``)."""
+    try:
+        entry = _labels()[key]
+    except KeyError:
+        raise ParkGeoError(f"no interface text {key!r} in labels.toml") from None
+    return entry.get(lang) or entry["zh"]
+
+
+def labels(lang: str = "zh") -> dict[str, str]:
+    """Every interface text in *lang*."""
+    return {key: entry.get(lang) or entry["zh"] for key, entry in _labels().items()}

@@ -7,8 +7,10 @@ import re
 import pytest
 
 from geo.tables import (
+    _labels,
     accepted_labels,
     kinds,
+    label,
     lookup_stage,
     stages_for_kind,
     vocabularies,
@@ -81,3 +83,9 @@ def test_the_issue_texts_stage_orders():
 def test_unknown_label_is_none_and_accepted_labels_list_them():
     assert lookup_stage("land", "已拆迁") is None
     assert "已供地 (allocated)" in accepted_labels("land")
+
+
+@pytest.mark.parametrize("key", list(_labels()))
+def test_every_interface_text_has_chinese_and_english(key):
+    assert re.search(r"[\u4e00-\u9fff]", label(key, "zh"))
+    assert label(key, "en") and not re.search(r"[\u4e00-\u9fff]", label(key, "en"))

@@ -1,0 +1,1 @@
+"""Render: maps, snapshots and charts drawn from the analysis results."""
