@@ -241,19 +241,29 @@ def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
 @project_option
 @_as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def status(project: Path, as_of, as_json: bool):
+@click.option(
+    "--chart",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the developed-area goals chart to this PNG (for Word briefings).",
+)
+def status(project: Path, as_of, as_json: bool, chart: Path | None):
     """The park on a date: per layer count, area (m², 亩) or floor area per stage.
 
-    Also the change since the end of the previous year.
+    Also the change since the end of the previous year, and each goal of the goals table
+    against what was achieved (target, achieved, % of target, projection to the period end).
 
     \b
     Example:
       parkgeo status --as-of 2023-12-31
       parkgeo status --json > status.json
+      parkgeo status --chart maps/goals.png
     """
     manifest, store = _open(project)
     date = as_of.date() if as_of else manifest.as_of
     data = _status(manifest, store, date)
+    if chart:
+        err_console.print(f"goals chart: {_status_chart(manifest, store, date, chart)}")
     if as_json:
         _print_json(data)
         return
@@ -263,7 +273,10 @@ def status(project: Path, as_of, as_json: bool):
 def _status(manifest, store, date):
     from geo.progress import status as compute_status
 
-    return compute_status(store, as_of=date, crs=manifest.crs)
+    data = compute_status(store, as_of=date, crs=manifest.crs)
+    for extra in STATUS_EXTRAS:
+        extra(manifest, store, date, data)
+    return data
 
 
 def _print_status(data: dict) -> None:
@@ -275,6 +288,8 @@ def _print_status(data: dict) -> None:
                 f"warning: progress record for unknown {kind_name} {orphan['feature_id']!r} "
                 f"({orphan['source_file']} row {orphan['source_row']})"
             )
+    if data.get("goals"):
+        _print_goals(data)
 
 
 def _layers_table(summaries, lang: str = "zh") -> Table:
@@ -385,6 +400,467 @@ def demo(out: Path):
 
 
 # ---- commands of the analysis and render modules; keep each block self-contained ----
+
+
+# ---- roads: progress by chainage (geo.roads) ----
+
+
+def _roads_tables(result, lang: str = "zh") -> list[Table]:
+    from geo.tables import vocabulary
+
+    stages = vocabulary("road")
+    tables = []
+    for road in result.roads:
+        length = f"{road.chainage_length:,.1f} m"
+        if abs(road.length_m - road.chainage_length) >= 0.05:
+            length += f" (drawn 图上 {road.length_m:,.1f} m)"
+        table = Table(
+            title=f"{road.name} {road.id}  {road.start_label}–{road.end_label}  {length} "
+            f"— as of {result.as_of.isoformat()}",
+            caption=("标段 contract sections: " + ", ".join(road.contract_sections))
+            if road.contract_sections
+            else None,
+        )
+        table.add_column("item 分项")
+        table.add_column("done m 完成", justify="right")
+        table.add_column("%", justify="right")
+        table.add_column("sections by stage 分段")
+        for item in road.items:
+            own = [s for s in road.sections if s["item"] == item.code]
+            counts = [
+                f"{stage.label(lang)} {n}"
+                for stage in stages
+                if (n := sum(s["stage"] == stage.code for s in own))
+            ]
+            table.add_row(
+                f"{item.label(lang)} ({item.code})",
+                _fmt(item.done_m, 1),
+                _fmt(item.percent, 1),
+                " · ".join(counts) or "—",
+            )
+        tables.append(table)
+    return tables
+
+
+def _print_roads(result) -> None:
+    if not result.roads:
+        console.print("no roads layer in the store; nothing to show")
+    for table in _roads_tables(result):
+        console.print(table)
+    if result.findings:
+        console.print(f"findings 问题: {len(result.findings)}")
+    for finding in result.findings:
+        colour = "red" if finding["severity"] == "error" else "yellow"
+        console.print(
+            f"[{colour}]{finding['severity']}[/] {finding['rule']} {finding['road']}: "
+            f"{finding['message_zh']}\n    {finding['message_en']}",
+            soft_wrap=True,
+        )
+
+
+@cli.command()
+@project_option
+@_as_of_option
+@click.option("--road", default=None, help="Only this road (id or name), e.g. R02 or 二号路.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def roads(project: Path, as_of, road: str | None, as_json: bool):
+    """Road progress by chainage (桩号): done length and % per work item, and findings.
+
+    Exits 1 when a finding is an error (conflicting records, gaps in an item reported
+    complete, an item ahead of the one it needs), 2 for an unknown --road.
+
+    \b
+    Example:
+      parkgeo roads --as-of 2024-06-30
+      parkgeo roads --road 二号路 --json
+    """
+    from geo.roads import roads_json, roads_status
+
+    manifest, store = _open(project)
+    date = as_of.date() if as_of else manifest.as_of
+    result = roads_status(store, manifest, as_of=date, road=road)
+    if as_json:
+        _print_json(roads_json(result))
+    else:
+        _print_roads(result)
+    sys.exit(1 if result.has_errors else 0)
+
+
+@demo_step
+def _demo_roads(manifest, store):
+    from geo.roads import roads_status
+
+    _print_roads(roads_status(store, manifest, as_of=manifest.as_of))
+
+
+@cli.command("map")
+@project_option
+@_as_of_option
+@click.option(
+    "--basemap",
+    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
+    default="none",
+    show_default=True,
+    help="Background: none works offline; amap shifts overlays to GCJ-02; local needs --tiles.",
+)
+@click.option(
+    "--tiles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="XYZ tile folder or .mbtiles file for --basemap local (embedded in the page).",
+)
+@click.option(
+    "--tianditu-key",
+    default=None,
+    envvar="TIANDITU_KEY",
+    help="Tianditu key for --basemap tianditu (or TIANDITU_KEY).",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="HTML file to write (default: maps/park.html).",
+)
+def map_(project: Path, as_of, basemap, tiles, tianditu_key, lang, out):
+    """Write the interactive map: one self-contained HTML file that works offline.
+
+    \b
+    Example:
+      parkgeo map                       # maps/park.html, no basemap, no network needed
+      parkgeo map --basemap amap --lang en --out maps/park-amap.html
+      parkgeo map --basemap local --tiles tiles.mbtiles
+    """
+    manifest, store = _open(project)
+    path = _write_map(
+        manifest,
+        store,
+        as_of=as_of.date() if as_of else manifest.as_of,
+        basemap=basemap,
+        tiles=tiles,
+        tianditu_key=tianditu_key,
+        lang=lang,
+        out=out,
+    )
+    console.print(f"map written to {path}")
+
+
+def _write_map(
+    manifest, store, *, as_of, basemap="none", tiles=None, tianditu_key=None, lang="zh", out=None
+) -> Path:
+    from geo.render.webmap import MapOptions, build_map
+
+    options = MapOptions(
+        as_of=as_of, basemap=basemap, lang=lang, tianditu_key=tianditu_key, tiles=tiles
+    )
+    text = build_map(store, manifest, options)
+    return _atomic_write(out or manifest.maps_dir / "park.html", text)
+
+
+def _atomic_write(path: Path, data: str | bytes) -> Path:
+    """Write a file through a temporary file and a rename: a failed write keeps the old one."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@demo_step
+def _demo_map(manifest, store):
+    path = _write_map(manifest, store, as_of=manifest.as_of)
+    console.print(f"map: {path}")
+
+
+# ---- goals against actuals (geo.goals, geo.render.chart) ----
+
+#: Functions (manifest, store, date, data) that add keys to the data of `parkgeo status`.
+STATUS_EXTRAS = []
+
+
+def _measure_goals(manifest, store, date, *, report: bool = True):
+    """Goals measured on *date*; their warnings printed to stderr when *report*."""
+    import warnings
+
+    from geo.goals import GoalWarning, measure_goals
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GoalWarning)
+        results = measure_goals(store, as_of=date, crs=manifest.crs)
+    for result in results if report else ():
+        for message in result.warnings:
+            err_console.print(f"warning: {message}", soft_wrap=True)
+    return results
+
+
+def _status_goals(manifest, store, date, data: dict) -> None:
+    from geo.goals import goals_json
+
+    data["goals"] = goals_json(_measure_goals(manifest, store, date))
+
+
+STATUS_EXTRAS.append(_status_goals)
+
+
+def _goal_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def _goal_period(goal: dict) -> str:
+    start, end = goal["period_start"], goal["period_end"]
+    if start[:4] == end[:4] and start[5:] == "01-01" and end[5:] == "12-31":
+        return start[:4]
+    return f"{start}–{end}"
+
+
+def _goals_table(goals: list[dict], as_of: str) -> Table:
+    table = Table(title=f"目标完成情况 goals vs actual — as of {as_of}")
+    for col, just in (
+        ("goal 指标", "left"),
+        ("period", "left"),
+        ("unit", "left"),
+        ("target", "right"),
+        ("achieved", "right"),
+        ("%", "right"),
+        ("remaining", "right"),
+        ("status (→ projection)", "left"),
+    ):
+        table.add_column(col, justify=just)
+    for goal in goals:
+        status = goal["status"]
+        if goal["projection"] is not None:
+            status = f"{status} (→ {_goal_number(goal['projection'])})"
+        percent = goal["percent"]
+        table.add_row(
+            f"{goal['id']} {goal['metric']}",
+            _goal_period(goal),
+            goal["unit"],
+            _goal_number(goal["target"]),
+            _goal_number(goal["achieved"]),
+            "" if percent is None else f"{percent:.1f}",
+            _goal_number(goal["remaining"]),
+            status,
+        )
+    return table
+
+
+def _print_goals(data: dict) -> None:
+    console.print(_goals_table(data["goals"], data["as_of"]))
+
+
+def _status_chart(manifest, store, date, path: Path) -> Path:
+    """Write the developed-area goals chart (PNG) for *date* to *path*."""
+    from geo.render.chart import goals_chart
+
+    results = _measure_goals(manifest, store, date, report=False)
+    return goals_chart(results, path, as_of=date)
+
+
+@demo_step
+def _demo_goals_chart(manifest, store):
+    path = _status_chart(manifest, store, manifest.as_of, manifest.maps_dir / "goals_chart.png")
+    console.print(f"goals chart: {path}")
+
+
+# ---- land-bureau checks and the allocation summary (geo.checks) ----
+
+
+def _check_run(manifest, store, date):
+    from geo.checks import check_thresholds, run_checks
+
+    thresholds = check_thresholds(manifest.checks, where=str(manifest.path))
+    return run_checks(
+        store, as_of=date, crs=manifest.crs, thresholds=thresholds, quotas=manifest.quotas
+    )
+
+
+def _check_store_findings(store, result) -> None:
+    """Write the findings into the store as the layer `findings` (other layers kept)."""
+    import pandas as pd
+
+    from geo.checks import findings_frame
+
+    frame = findings_frame(result)
+    if frame.empty:
+        # the GeoPackage writer cannot declare a geometry column for no rows; an empty
+        # table still replaces the findings of an earlier run
+        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    with store.transaction() as tx:
+        tx.write_layer("findings", frame, kind="findings", source="parkgeo check")
+
+
+def _check_write_file(path: Path, write) -> Path:
+    """Call write(tmp) on a temporary file beside *path*, then rename it over *path*."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def _check_write_csv(result, path: Path) -> Path:
+    from geo.checks import findings_table
+
+    frame = findings_table(result)
+    # UTF-8 with BOM so that Excel shows the Chinese text
+    return _check_write_file(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+
+
+def _check_write_xlsx(result, path: Path) -> Path:
+    import pandas as pd
+
+    from geo.checks import findings_table, summary_frames
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xlsx:
+            findings_table(result).to_excel(xlsx, sheet_name="findings 问题清单", index=False)
+            for name, frame in summary_frames(result.summary).items():
+                frame.to_excel(xlsx, sheet_name=name[:31], index=False)
+
+    return _check_write_file(path, write)
+
+
+def _check_cell(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return _fmt(value, digits)
+    return str(value)
+
+
+def _print_check(result) -> None:
+    from rich import box
+
+    from geo.checks import summary_frames
+
+    if result.findings:
+        table = Table(title=f"检查发现 findings — as of {result.as_of}")
+        for col, just in (
+            ("#", "right"),
+            ("级别 severity", "left"),
+            ("规则 rule", "left"),
+            ("编号 ids", "left"),
+            ("量测 value", "right"),
+            ("阈值 threshold", "right"),
+            ("单位 unit", "left"),
+        ):
+            table.add_column(col, justify=just)
+        for i, f in enumerate(result.findings, 1):
+            colour = "red" if f.severity == "error" else "yellow"
+            table.add_row(
+                str(i),
+                f"[{colour}]{f.severity}[/]",
+                f.rule,
+                "; ".join(f.ids),
+                _check_cell(f.value),
+                _check_cell(f.threshold),
+                f.unit,
+            )
+        console.print(table)
+        for i, f in enumerate(result.findings, 1):
+            console.print(f"{i}. {f.message_zh}\n   {f.message_en}", soft_wrap=True)
+    else:
+        console.print(f"检查无发现 no findings — as of {result.as_of}")
+    summary = result.summary
+    total = summary["allocated"]
+    console.print(
+        f"\n已供地 allocated: {total['count']} 宗 parcels, {_fmt(total['area_mu'])} 亩, "
+        f"{_fmt(total['area_ha'])} 公顷 ha — as of {summary['as_of']}"
+    )
+    for name, frame in summary_frames(summary).items():
+        table = Table(title=f"供地汇总 allocation {name}", box=box.SIMPLE_HEAD, pad_edge=False)
+        for col in frame.columns:
+            numeric = frame[col].dtype.kind in "fi"
+            table.add_column(str(col), justify="right" if numeric else "left")
+        for row in frame.itertuples(index=False):
+            table.add_row(*(_check_cell(v, 1) for v in row))
+        console.print(table)
+    counts = result.counts()
+    console.print(f"{counts['error']} error(s) 错误, {counts['warning']} warning(s) 警告")
+
+
+@cli.command()
+@project_option
+@_as_of_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the findings to this CSV file (UTF-8 with BOM, for Excel).",
+)
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the findings and the allocation summary to this Excel file.",
+)
+def check(project: Path, as_of, as_json: bool, csv_path: Path | None, xlsx_path: Path | None):
+    """Land-bureau checks: overlaps, gaps, idle land, land use, areas, projects, quotas.
+
+    Lists each finding (rule, severity, feature ids, measured value and threshold, message
+    in Chinese and English), then the allocation summary (亩, 公顷 by zone, year, land use
+    and industry). The findings are also written to the store as the layer `findings`.
+    Thresholds: park.toml [checks]. Exits 1 when any finding is an error.
+
+    \b
+    Example:
+      parkgeo check
+      parkgeo check --as-of 2023-12-31 --xlsx maps/checks.xlsx
+      parkgeo check --json > checks.json
+    """
+    if sum(bool(x) for x in (as_json, csv_path, xlsx_path)) > 1:
+        raise click.UsageError("choose one of --json, --csv FILE and --xlsx FILE")
+    manifest, store = _open(project)
+    date = as_of.date() if as_of else manifest.as_of
+    result = _check_run(manifest, store, date)
+    _check_store_findings(store, result)
+    counts = result.counts()
+    if as_json:
+        _print_json(result.as_dict())
+    elif csv_path or xlsx_path:
+        path = _check_write_csv(result, csv_path) if csv_path else None
+        path = path or _check_write_xlsx(result, xlsx_path)
+        console.print(
+            f"{len(result.findings)} finding(s) written to {path}: {counts['error']} error(s), "
+            f"{counts['warning']} warning(s)"
+        )
+    else:
+        _print_check(result)
+    sys.exit(1 if counts["error"] else 0)
+
+
+@demo_step
+def _demo_checks(manifest, store):
+    result = _check_run(manifest, store, manifest.as_of)
+    _check_store_findings(store, result)
+    _print_check(result)
+    path = _check_write_xlsx(result, manifest.maps_dir / "checks.xlsx")
+    console.print(f"checks: {path}")
 
 
 def main(argv: list[str] | None = None) -> int:
