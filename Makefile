@@ -4,7 +4,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint bench clean
 
 setup:
 	@VENV=$(VENV) ./scripts/setup.sh
@@ -19,6 +19,10 @@ lint: setup
 
 test: setup lint
 	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf $(VENV) park.gpkg maps/*.html maps/*.png maps/*.docx .pytest_cache

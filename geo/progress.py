@@ -110,58 +110,60 @@ def layer_state(
         ["feature_id", "date", "seq"], kind="stable"
     )
     out = features.copy()
-    state = {
-        fid: _state_of(group, order) for fid, group in allrecs.groupby("feature_id", sort=False)
-    }
+    state = _states(allrecs, order)
     first = vocab[0]
     by_code = {s.code: s for s in vocab}
-    get = lambda fid, key, default=None: state.get(fid, {}).get(key, default)  # noqa: E731
-    codes = [get(fid, "stage", first.code) for fid in out["id"]]
+    rows = [state.get(fid, {}) for fid in out["id"]]
+    codes = [r.get("stage", first.code) for r in rows]
     out["stage"] = codes
     out["stage_zh"] = [by_code[c].zh for c in codes]
     out["stage_en"] = [by_code[c].en for c in codes]
     out["stage_order"] = [by_code[c].order for c in codes]
-    out["stage_since"] = [get(fid, "since") for fid in out["id"]]
-    out["percent"] = pd.Series(
-        [get(fid, "percent", np.nan) for fid in out["id"]], index=out.index, dtype="float64"
-    )
-    out["last_date"] = [get(fid, "last_date") for fid in out["id"]]
-    out["last_note"] = [get(fid, "last_note", "") for fid in out["id"]]
-    out["floor_area_built_m2"] = pd.Series(
-        [get(fid, "floor", np.nan) for fid in out["id"]], index=out.index, dtype="float64"
-    )
-    out["investment_made_wan"] = pd.Series(
-        [get(fid, "invest", np.nan) for fid in out["id"]], index=out.index, dtype="float64"
-    )
+    out["stage_since"] = [r.get("since") for r in rows]
+    out["last_date"] = [r.get("last_date") for r in rows]
+    out["last_note"] = [r.get("last_note", "") for r in rows]
+    for column, key in (
+        ("percent", "percent"),
+        ("floor_area_built_m2", "floor"),
+        ("investment_made_wan", "invest"),
+    ):
+        out[column] = pd.Series(
+            [r.get(key, np.nan) for r in rows], index=out.index, dtype="float64"
+        )
     return LayerState(kind=kind_name, as_of=as_of, features=out, orphans=orphans.copy())
 
 
-def _state_of(group: pd.DataFrame, order: dict[str, int]) -> dict:
-    """State from one feature's records sorted by (date, seq)."""
-    staged = group[group["stage"].isin(order)]
-    result: dict = {}
-    if len(staged):
-        current = staged["stage"].iloc[-1]
-        # the date the current stage was reached: first record of the final run of it
-        codes = staged["stage"].tolist()
-        i = len(codes) - 1
-        while i > 0 and codes[i - 1] == current:
-            i -= 1
-        result["stage"] = current
-        result["since"] = staged["date"].iloc[i]
-    last = group.iloc[-1]
-    result["last_date"] = last["date"]
-    notes = [n for n in group["note"].tolist() if isinstance(n, str) and n]
-    result["last_note"] = notes[-1] if notes else ""
-    for key, col in (
-        ("percent", "percent"),
-        ("floor", "floor_area_m2"),
-        ("invest", "investment_wan"),
+def _states(records: pd.DataFrame, order: dict[str, int]) -> dict[str, dict]:
+    """Each feature's state from records sorted by (feature, date, seq), in one pass.
+
+    ``since`` is the date the current stage was first reached in its final run; values
+    (percent, floor area, investment) are the latest reported ones.
+    """
+    numbers = {
+        col: pd.to_numeric(records[col], errors="coerce").to_numpy(dtype=float)
+        for col in ("percent", "floor_area_m2", "investment_wan")
+    }
+    out: dict[str, dict] = {}
+    for fid, date, stage, note, pct, floor, invest in zip(
+        records["feature_id"],
+        records["date"],
+        records["stage"],
+        records["note"],
+        numbers["percent"],
+        numbers["floor_area_m2"],
+        numbers["investment_wan"],
+        strict=True,
     ):
-        values = pd.to_numeric(group[col], errors="coerce").dropna()
-        if len(values):
-            result[key] = float(values.iloc[-1])
-    return result
+        st = out.setdefault(fid, {})
+        if stage in order and st.get("stage") != stage:
+            st["stage"], st["since"] = stage, date
+        st["last_date"] = date
+        if isinstance(note, str) and note:
+            st["last_note"] = note
+        for key, value in (("percent", pct), ("floor", floor), ("invest", invest)):
+            if not np.isnan(value):
+                st[key] = float(value)
+    return out
 
 
 def stage_summary(state: LayerState, *, crs: str) -> dict:

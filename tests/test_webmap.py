@@ -24,6 +24,7 @@ from tests.conftest import realdata
 pytestmark = pytest.mark.browser
 
 XSS = '<img src=x onerror="window.__xss=1">恶意项目'
+TEMPLATE = "{{ 7 * 7 }}{% raw %}模板项目"  # must stay text: data never reaches a template
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,8 @@ def demo(tmp_path_factory):
     frame = pd.read_csv(projects, dtype=str, keep_default_na=False)
     frame.loc[frame["项目名称"].str.startswith("臻秦"), "项目名称"] = XSS
     assert (frame["项目名称"] == XSS).sum() == 1
+    frame.loc[frame["项目名称"].str.startswith("鑫鸣灏"), "项目名称"] = TEMPLATE
+    assert (frame["项目名称"] == TEMPLATE).sum() == 1
     frame.to_csv(projects, index=False)
     manifest = load_manifest(root)
     store = open_store(manifest)
@@ -119,11 +122,19 @@ def test_xss_name_stays_text(page):
     pg, *_ = page
     ids = pg.evaluate("window.parkgeo.search('恶意项目')")
     assert ids, "the project is searchable by name"
-    popup = pg.locator(".leaflet-popup-content")
+    popup = pg.locator(".leaflet-popup-content", has_text="恶意项目")
     popup.wait_for()
     assert XSS in popup.inner_text()
     assert pg.locator(".leaflet-popup-content img").count() == 0
     assert pg.evaluate("window.__xss") is None
+
+
+def test_template_syntax_in_data_stays_text(page):
+    pg, *_ = page
+    assert pg.evaluate("window.parkgeo.search('模板项目')")
+    popup = pg.locator(".leaflet-popup-content", has_text="模板项目")
+    popup.wait_for()
+    assert TEMPLATE in popup.inner_text()
 
 
 def test_goal_panel_equals_status_json(page, demo, runner):

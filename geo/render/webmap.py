@@ -25,7 +25,6 @@ import orjson
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
-from jinja2 import Template
 
 from geo import settings
 from geo.errors import ParkGeoError
@@ -492,19 +491,34 @@ def _data_uri(data: bytes, fmt: str) -> str:
 # ---------------------------------------------------------------------------- render
 
 
-class _ParkLayers(MacroElement):
-    """Our script: reads the data blob and draws every layer on the folium map."""
+class _Raw(Element):
+    """Text put into the page as it is: not a Jinja template (inlined Leaflet is large, and
+    its text must never be read as template syntax)."""
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "parkgeoInit({{ this._parent.get_name() }}, {{ this.payload }});"
-        "{% endmacro %}"
-    )
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _ParkLayers(MacroElement):
+    """Our script call, added to the page's script as raw text.
+
+    folium's MacroElement would compile the rendered script as a Jinja template, so data
+    text such as ``{{ ... }}`` in a project name would be evaluated: never let data reach a
+    template.
+    """
 
     def __init__(self, payload: str):
         super().__init__()
         self._name = "ParkLayers"
         self.payload = payload
+
+    def render(self, **kwargs) -> None:
+        script = f"parkgeoInit({self._parent.get_name()}, {self.payload});"
+        self.get_root().script.add_child(_Raw(script), name=self.get_name())
 
 
 def render_html(model: dict, options: MapOptions) -> str:
@@ -525,17 +539,17 @@ def render_html(model: dict, options: MapOptions) -> str:
     m.default_css = []
     js, css = leaflet_assets()
     root = m.get_root()
-    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
-    root.header.add_child(Element(f"<style>{_template('webmap.css')}</style>"), name="parkgeo_css")
-    root.header.add_child(Element(f"<script>{_script_safe(js)}</script>"), name="leaflet_js")
+    root.header.add_child(_Raw(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(_Raw(f"<style>{_template('webmap.css')}</style>"), name="parkgeo_css")
+    root.header.add_child(_Raw(f"<script>{_script_safe(js)}</script>"), name="leaflet_js")
     root.header.add_child(
-        Element(f"<script>{_script_safe(_template('webmap.js'))}</script>"), name="parkgeo_js"
+        _Raw(f"<script>{_script_safe(_template('webmap.js'))}</script>"), name="parkgeo_js"
     )
     title = (
         f"{model['title']} {label('title_suffix', options.lang)} · "
         f"{label('as_of', options.lang)} {model['as_of']}"
     )
-    root.header.add_child(Element(f"<title>{html.escape(title)}</title>"), name="title")
+    root.header.add_child(_Raw(f"<title>{html.escape(title)}</title>"), name="title")
     tiles: dict = {}
     if options.basemap == "local":
         if options.tiles is None:
