@@ -83,7 +83,7 @@ def page(demo, browser, tmp_path_factory):
 
 
 def test_offline_no_requests_no_errors(page):
-    pg, outside, errors, out = page
+    _, outside, errors, out = page
     assert outside == []
     assert errors == []
     text = out.read_text(encoding="utf-8")

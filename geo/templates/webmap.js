@@ -6,6 +6,7 @@ function parkgeoInit(map, D) {
   var T = D.labels, lang = D.lang;
   var state = { counts: {}, layers: {}, legends: {}, drawn: false, date: D.as_of, developed: null };
   window.parkgeo = state;
+  state.map = map;
 
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
@@ -157,9 +158,11 @@ function parkgeoInit(map, D) {
       var items = {};
       features.forEach(function (f) { (items[f.properties.item] = items[f.properties.item] || []).push(f); });
       var itemCodes = Object.keys(D.styles.item).filter(function (c) { return items[c]; });
+      // a snapshot of one road may show every work item (D.items_visible, drawn side by side)
+      var shown = D.items_visible || null;
       itemCodes.forEach(function (code, i) {
         var name = "roads:" + code;
-        addLayer(spec, name, items[code], "road", code === "pavement" || (i === 0 && !items.pavement));
+        addLayer(spec, name, items[code], "road", shown ? shown.indexOf(code) >= 0 : code === "pavement" || (i === 0 && !items.pavement));
         overlays[name].title = D.layer_labels.roads + " · " + D.styles.item[code][lang];
       });
       state.counts.roads = features.length;
@@ -171,11 +174,16 @@ function parkgeoInit(map, D) {
   // ---------------------------------------------------------------- legends
   var legendBox = el("div", "pg-legends");
   var legendVocab = { parcels: "land", factories: "building", housing: "building" };
+  var roadLegendDone = false;
   Object.keys(overlays).forEach(function (name) {
     var o = overlays[name], vocab = o.key === "roads" ? "road" : legendVocab[o.key];
     var box = el("div", "pg-legend");
     box.setAttribute("data-layer", name);
-    box.appendChild(el("div", "pg-legend-title", o.title));
+    // every work item shown side by side: one legend of road stages for all of them
+    var merged = D.items_visible && o.key === "roads";
+    if (merged && roadLegendDone) box.classList.add("pg-legend-merged");
+    if (merged) roadLegendDone = true;
+    box.appendChild(el("div", "pg-legend-title", merged ? D.layer_labels.roads : o.title));
     if (vocab) {
       var codes = Object.keys(D.styles[vocab]).sort(function (a, b) { return D.styles[vocab][a].order - D.styles[vocab][b].order; });
       codes.forEach(function (code) {
@@ -193,7 +201,7 @@ function parkgeoInit(map, D) {
       item.appendChild(el("span", "", o.title));
       box.appendChild(item);
     }
-    box.style.display = map.hasLayer(o.layer) ? "" : "none";
+    box.style.display = map.hasLayer(o.layer) && !box.classList.contains("pg-legend-merged") ? "" : "none";
     state.legends[name] = box;
     legendBox.appendChild(box);
   });
@@ -201,7 +209,8 @@ function parkgeoInit(map, D) {
   new LegendControl({ position: "bottomright" }).addTo(map);
   map.on("overlayadd overlayremove layeradd layerremove", function () {
     Object.keys(overlays).forEach(function (name) {
-      state.legends[name].style.display = map.hasLayer(overlays[name].layer) ? "" : "none";
+      var hidden = state.legends[name].classList.contains("pg-legend-merged");
+      state.legends[name].style.display = map.hasLayer(overlays[name].layer) && !hidden ? "" : "none";
     });
   });
 
@@ -222,7 +231,9 @@ function parkgeoInit(map, D) {
     var NorthControl = L.Control.extend({ onAdd: function () { return north; } });
     new NorthControl({ position: "topright" }).addTo(map);
     var foot = el("div", "pg-footer");
-    foot.appendChild(el("span", "", T.source + "：" + (D.data_source || "") + "　" + T.review_number + "：" + (D.review_number || "")));
+    var review = String(D.review_number || "");
+    if (review.indexOf(T.review_number) === 0) review = review.slice(T.review_number.length).replace(/^[：:]\s*/, "");
+    foot.appendChild(el("span", "", T.source + "：" + (D.data_source || "") + "　" + T.review_number + "：" + review));
     var FootControl = L.Control.extend({ onAdd: function () { return foot; } });
     new FootControl({ position: "bottomleft" }).addTo(map);
   } else {
@@ -340,7 +351,20 @@ function parkgeoInit(map, D) {
   }
 
   // ---------------------------------------------------------------- extent and drawn signal
-  map.fitBounds(D.bounds, { padding: D.snapshot ? [60, 40] : [20, 20] });
+  if (D.snapshot) {
+    // fit the extent into the space the title, legend and footer leave free, at any zoom
+    map.options.zoomSnap = 0;
+    (D.strand_labels || []).forEach(function (s) {
+      L.tooltip({ permanent: true, direction: s.direction || "left", offset: s.offset || [0, 0], className: "pg-strand-label" })
+        .setLatLng([s.lat, s.lon]).setContent(esc(s.text)).addTo(map);
+    });
+    map.fitBounds(D.bounds, {
+      paddingTopLeft: [30, titleBox.offsetHeight + 30],
+      paddingBottomRight: [legendBox.offsetWidth + 40, 60]
+    });
+  } else {
+    map.fitBounds(D.bounds, { padding: [20, 20] });
+  }
   map.on("zoomend", function () { map.getContainer().classList.toggle("pg-zoom-lo", map.getZoom() < 16); });
   map.getContainer().classList.toggle("pg-zoom-lo", map.getZoom() < 16);
   function signalDrawn() {
