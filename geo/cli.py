@@ -15,14 +15,16 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from geo import settings
 from geo.errors import ManifestError, ParkGeoError
 
 __all__ = ["cli", "main"]
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# markup off: messages and table cells carry data text, in which "[...]" is not markup
+console = Console(highlight=False, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
 
 
 class ParkGroup(click.Group):
@@ -32,7 +34,8 @@ class ParkGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ParkGeoError as exc:
-            err_console.print(f"[bold red]错误 error:[/] {exc}", markup=True, soft_wrap=True)
+            err_console.print("错误 error:", style="bold red", end=" ")
+            err_console.print(str(exc), soft_wrap=True)
             ctx.exit(2)
 
 
@@ -451,9 +454,10 @@ def _print_roads(result) -> None:
         console.print(f"findings 问题: {len(result.findings)}")
     for finding in result.findings:
         colour = "red" if finding["severity"] == "error" else "yellow"
+        console.print(finding["severity"], style=colour, end=" ")
         console.print(
-            f"[{colour}]{finding['severity']}[/] {finding['rule']} {finding['road']}: "
-            f"{finding['message_zh']}\n    {finding['message_en']}",
+            f"{finding['rule']} {finding['road']}: {finding['message_zh']}\n"
+            f"    {finding['message_en']}",
             soft_wrap=True,
         )
 
@@ -771,7 +775,7 @@ def _print_check(result) -> None:
             colour = "red" if f.severity == "error" else "yellow"
             table.add_row(
                 str(i),
-                f"[{colour}]{f.severity}[/]",
+                Text(f.severity, style=colour),
                 f.rule,
                 "; ".join(f.ids),
                 _check_cell(f.value),

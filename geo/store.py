@@ -96,9 +96,6 @@ class _GpkgWriter(StoreWriter):
         exists = self.path.exists() and name in _layer_names(self.path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            if spatial and len(frame) == 0:
-                # GDAL cannot infer a geometry column from no rows; declare it.
-                kwargs["geometry_type"] = "Geometry"
             pyogrio.write_dataframe(
                 frame if spatial else pd.DataFrame(frame),
                 self.path,

@@ -28,7 +28,7 @@ def parse_date(value: object) -> dt.date | None:
     ValueError
         For text that is not a date, or an impossible date such as 2023-02-30.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, dt.datetime):
         return value.date()

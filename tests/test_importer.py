@@ -274,3 +274,20 @@ def test_reprojection_keeps_area_against_independent_transform(tmp_path):
     expected = shapely.Polygon(np.c_[x, y]).area
     stored = gpd.read_file(manifest.store, layer="parcels").set_index("id")
     assert stored.geometry.loc["P3"].area == pytest.approx(expected, abs=0.01)
+
+
+def test_missing_dates_read_by_gdal_are_empty_not_nat():
+    import pandas as pd
+
+    assert parse_date(pd.NaT) is None
+    assert parse_date(pd.Timestamp("2023-05-06")).isoformat() == "2023-05-06"
+
+
+def test_cli_messages_keep_brackets(imported, runner):
+    """Messages name park.toml keys like [layers.parcels]; they must not be eaten as markup."""
+    frame = parcels_frame()
+    frame.loc[1, "地块编号"] = "P1"
+    write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
+    result = runner.invoke(cli, ["import", "-p", str(imported)])
+    assert result.exit_code == 2
+    assert "[layers.parcels]" in result.output

@@ -65,3 +65,11 @@ def test_update_keeps_other_layers(tmp_path):
     with store.transaction(replace=True) as tx:
         tx.write_layer("zones", _layer(), kind="zones")
     assert store.names() == ["zones"]
+
+
+def test_empty_spatial_layer_can_be_written(tmp_path):
+    store = GpkgStore(tmp_path / "s.gpkg")
+    with store.transaction(replace=True) as tx:
+        tx.write_layer("findings", _layer().iloc[0:0], kind="findings")
+    assert len(store.read("findings")) == 0
+    assert store.catalog()["features"].tolist() == [0]
