@@ -23,6 +23,7 @@ __all__ = [
     "layer_state",
     "stage_history",
     "stage_summary",
+    "stages_on",
     "status",
 ]
 
@@ -40,22 +41,55 @@ class LayerState:
     orphans: pd.DataFrame
 
 
+_RECORD_COLS = [
+    "feature_id",
+    "date",
+    "stage",
+    "seq",
+    "note",
+    "percent",
+    "floor_area_m2",
+    "investment_wan",
+]
+
+
 def _implied_records(features: pd.DataFrame, kind_name: str) -> pd.DataFrame:
-    rows = []
+    """Records implied by a feature's own date fields (``date_field`` in stages.toml)."""
+    frames = []
     for stage in stages_for_kind(kind_name):
         if stage.date_field and stage.date_field in features.columns:
-            for fid, date in zip(features["id"], features[stage.date_field], strict=True):
-                if isinstance(date, str) and date:
-                    rows.append(
-                        {
-                            "feature_id": fid,
-                            "date": date,
-                            "stage": stage.code,
-                            "seq": -1,
-                            "note": "",
-                        }
-                    )
-    return pd.DataFrame(rows, columns=["feature_id", "date", "stage", "seq", "note"])
+            dates = features[stage.date_field]
+            mask = dates.map(lambda d: isinstance(d, str) and d != "").to_numpy(dtype=bool)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "feature_id": features["id"].to_numpy()[mask],
+                        "date": dates.to_numpy()[mask],
+                        "stage": stage.code,
+                        "seq": -1,
+                        "note": "",
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=["feature_id", "date", "stage", "seq", "note"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _feature_records(features: pd.DataFrame, records: pd.DataFrame | None, kind_name: str):
+    """Every record of the features of *kind_name*, sorted by (feature, date, seq), and the
+    records whose feature does not exist."""
+    recs = records if records is not None else pd.DataFrame(columns=["kind"])
+    recs = recs[recs["kind"] == kind_name] if len(recs) else recs
+    known = recs["feature_id"].isin(set(features["id"])) if len(recs) else None
+    orphans = recs[~known] if len(recs) else recs
+    own = recs[known].reindex(columns=_RECORD_COLS) if len(recs) else None
+    parts = [_implied_records(features, kind_name).reindex(columns=_RECORD_COLS)]
+    if own is not None and len(own):
+        parts.append(own)
+    allrecs = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    allrecs = allrecs.sort_values(["feature_id", "date", "seq"], kind="stable")
+    return allrecs.reset_index(drop=True), orphans
 
 
 def layer_state(
@@ -82,87 +116,61 @@ def layer_state(
     vocab = stages_for_kind(kind_name)
     if not vocab:
         raise ValueError(f"kind {kind_name!r} has no stages")
-    order = {s.code: s.order for s in vocab}
-    cutoff = as_of.isoformat()
-    recs = records if records is not None else pd.DataFrame(columns=["kind"])
-    recs = recs[recs["kind"] == kind_name] if len(recs) else recs
-    ids = set(features["id"])
-    orphans = recs[~recs["feature_id"].isin(ids)] if len(recs) else recs
-    cols = [
-        "feature_id",
-        "date",
-        "stage",
-        "seq",
-        "note",
-        "percent",
-        "floor_area_m2",
-        "investment_wan",
-    ]
-    own = (
-        recs[recs["feature_id"].isin(ids)].reindex(columns=cols)
-        if len(recs)
-        else pd.DataFrame(columns=cols)
-    )
-    allrecs = pd.concat(
-        [_implied_records(features, kind_name).reindex(columns=cols), own], ignore_index=True
-    )
-    allrecs = allrecs[allrecs["date"] <= cutoff].sort_values(
-        ["feature_id", "date", "seq"], kind="stable"
-    )
-    out = features.copy()
-    state = _states(allrecs, order)
+    allrecs, orphans = _feature_records(features, records, kind_name)
+    allrecs = allrecs[allrecs["date"] <= as_of.isoformat()]
+    ids = features["id"].to_numpy()
+    by_feature = allrecs.groupby("feature_id", sort=False)
+
+    staged = allrecs[allrecs["stage"].isin([s.code for s in vocab])]
+    fid = staged["feature_id"]
+    # a run of one stage starts where the stage differs from the feature's previous record
+    starts = (staged["stage"] != staged["stage"].shift()) | (fid != fid.shift())
+    stage = staged.groupby("feature_id", sort=False)["stage"].last().reindex(ids)
+    since = staged[starts].groupby("feature_id", sort=False)["date"].last().reindex(ids)
+
     first = vocab[0]
     by_code = {s.code: s for s in vocab}
-    rows = [state.get(fid, {}) for fid in out["id"]]
-    codes = [r.get("stage", first.code) for r in rows]
+    codes = [c if isinstance(c, str) else first.code for c in stage.tolist()]
+    out = features.copy()
     out["stage"] = codes
     out["stage_zh"] = [by_code[c].zh for c in codes]
     out["stage_en"] = [by_code[c].en for c in codes]
     out["stage_order"] = [by_code[c].order for c in codes]
-    out["stage_since"] = [r.get("since") for r in rows]
-    out["last_date"] = [r.get("last_date") for r in rows]
-    out["last_note"] = [r.get("last_note", "") for r in rows]
-    for column, key in (
+    out["stage_since"] = [d if isinstance(d, str) else None for d in since.tolist()]
+    last_date = by_feature["date"].last().reindex(ids)
+    out["last_date"] = [d if isinstance(d, str) else None for d in last_date.tolist()]
+    notes = allrecs["note"].where(allrecs["note"].map(lambda n: isinstance(n, str) and n != ""))
+    last_note = notes.groupby(allrecs["feature_id"], sort=False).last().reindex(ids)
+    out["last_note"] = [n if isinstance(n, str) else "" for n in last_note.tolist()]
+    for column, source in (
         ("percent", "percent"),
-        ("floor_area_built_m2", "floor"),
-        ("investment_made_wan", "invest"),
+        ("floor_area_built_m2", "floor_area_m2"),
+        ("investment_made_wan", "investment_wan"),
     ):
-        out[column] = pd.Series(
-            [r.get(key, np.nan) for r in rows], index=out.index, dtype="float64"
-        )
+        values = pd.to_numeric(allrecs[source], errors="coerce")
+        latest = values.groupby(allrecs["feature_id"], sort=False).last().reindex(ids)
+        out[column] = latest.to_numpy(dtype="float64")
     return LayerState(kind=kind_name, as_of=as_of, features=out, orphans=orphans.copy())
 
 
-def _states(records: pd.DataFrame, order: dict[str, int]) -> dict[str, dict]:
-    """Each feature's state from records sorted by (feature, date, seq), in one pass.
+def stages_on(
+    features: pd.DataFrame, records: pd.DataFrame | None, *, kind_name: str, dates: list[dt.date]
+) -> np.ndarray:
+    """Stage order of every feature on each of *dates*: an int array of shape (features, dates).
 
-    ``since`` is the date the current stage was first reached in its final run; values
-    (percent, floor area, investment) are the latest reported ones.
+    The same rule as :func:`layer_state` (latest record on or before the date; the first
+    stage when there is none), for many dates at once.
     """
-    numbers = {
-        col: pd.to_numeric(records[col], errors="coerce").to_numpy(dtype=float)
-        for col in ("percent", "floor_area_m2", "investment_wan")
-    }
-    out: dict[str, dict] = {}
-    for fid, date, stage, note, pct, floor, invest in zip(
-        records["feature_id"],
-        records["date"],
-        records["stage"],
-        records["note"],
-        numbers["percent"],
-        numbers["floor_area_m2"],
-        numbers["investment_wan"],
-        strict=True,
-    ):
-        st = out.setdefault(fid, {})
-        if stage in order and st.get("stage") != stage:
-            st["stage"], st["since"] = stage, date
-        st["last_date"] = date
-        if isinstance(note, str) and note:
-            st["last_note"] = note
-        for key, value in (("percent", pct), ("floor", floor), ("invest", invest)):
-            if not np.isnan(value):
-                st[key] = float(value)
+    vocab = stages_for_kind(kind_name)
+    order = {s.code: s.order for s in vocab}
+    allrecs, _ = _feature_records(features, records, kind_name)
+    staged = allrecs[allrecs["stage"].isin(order)]
+    ids = features["id"].to_numpy()
+    out = np.zeros((len(ids), len(dates)), dtype=np.int8)
+    for j, date in enumerate(dates):
+        sub = staged[staged["date"] <= date.isoformat()]
+        last = sub.groupby("feature_id", sort=False)["stage"].last().map(order)
+        out[:, j] = last.reindex(ids).fillna(0).to_numpy(dtype=np.int8)
     return out
 
 
@@ -238,17 +246,8 @@ def stage_history(
     by a parcel's own dates); consecutive records of one stage collapse into the first.
     """
     codes = {s.code for s in stages_for_kind(kind_name)}
-    recs = records if records is not None else pd.DataFrame(columns=["kind"])
-    recs = recs[recs["kind"] == kind_name] if len(recs) else recs
-    cols = ["feature_id", "date", "stage", "seq"]
-    own = recs.reindex(columns=cols) if len(recs) else pd.DataFrame(columns=cols)
-    allrecs = pd.concat(
-        [_implied_records(features, kind_name).reindex(columns=cols), own], ignore_index=True
-    )
-    allrecs = allrecs[
-        allrecs["stage"].isin(codes) & allrecs["feature_id"].isin(set(features["id"]))
-    ]
-    allrecs = allrecs.sort_values(["feature_id", "date", "seq"], kind="stable")
+    allrecs, _ = _feature_records(features, records, kind_name)
+    allrecs = allrecs[allrecs["stage"].isin(codes)]
     out: dict[str, list[tuple[str, str]]] = {}
     for fid, date, code in zip(
         allrecs["feature_id"], allrecs["date"], allrecs["stage"], strict=True

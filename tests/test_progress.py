@@ -146,3 +146,17 @@ def test_status_counts_areas_and_changes(park, runner):
     assert '"started": {\n          "count": 1' in result.stdout
     table = runner.invoke(cli, ["status", "-p", str(park)])
     assert "已竣工 (completed)" in table.output and "30.0" in table.output
+
+
+@settings(max_examples=40, deadline=None)
+@given(forward_histories(), st.lists(st.integers(0, 1600), min_size=1, max_size=4))
+def test_stages_on_agrees_with_layer_state_on_every_date(history, offsets):
+    from geo.progress import stages_on
+
+    recs = _records(history)
+    start = D(2021, 1, 1)
+    dates = [start + dt.timedelta(days=o) for o in offsets]
+    many = stages_on(_features(2), recs, kind_name="housing", dates=dates)
+    for j, date in enumerate(dates):
+        one = layer_state(_features(2), recs, kind_name="housing", as_of=date).features
+        assert list(many[:, j]) == list(one["stage_order"])
