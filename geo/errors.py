@@ -11,6 +11,7 @@ __all__ = [
     "ChainageError",
     "GeometryError",
     "GoalError",
+    "GoalWarning",
     "JoinError",
     "LayerReadError",
     "ManifestError",
@@ -68,6 +69,10 @@ class StoreError(ParkGeoError):
 
 class ParkGeoWarning(UserWarning):
     """Input that is odd but usable."""
+
+
+class GoalWarning(ParkGeoWarning):
+    """A goal was measured, but a figure needs checking (e.g. planar vs geodesic area)."""
 
 
 class RepairWarning(ParkGeoWarning):

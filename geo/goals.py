@@ -29,7 +29,7 @@ import shapely
 from pyproj import Geod
 
 from geo.crs import to_metric
-from geo.errors import GoalError, ParkGeoWarning
+from geo.errors import GoalError, GoalWarning
 from geo.progress import stage_history
 from geo.tables import accepted_labels, kind, kinds, lookup_stage, stages_for_kind
 from geo.units import Unit, accepted_units, convert, field_unit, parse_unit
@@ -54,10 +54,6 @@ GEODESIC_TOLERANCE = 0.001
 STATUSES = ("no data", "met", "on track", "behind", "future", "closed")
 
 _GEOD = Geod(ellps="GRS80")
-
-
-class GoalWarning(ParkGeoWarning):
-    """A goal was measured, but a figure needs checking (e.g. planar vs geodesic area)."""
 
 
 @dataclass(frozen=True)
