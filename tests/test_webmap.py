@@ -223,3 +223,93 @@ def test_english_map(demo, browser, tmp_path):
     assert "construction progress" in pg.locator(".pg-title").inner_text()
     assert "Parcels by land stage" in pg.locator(".pg-legends").inner_text()
     pg.close()
+
+
+def _tile_png(color=(51, 102, 204)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _park_tiles(store, z):
+    import math
+
+    b = store.read_kind("zones").to_crs("EPSG:4326").total_bounds
+    n = 2**z
+
+    def xy(lon, lat):
+        r = math.radians(lat)
+        return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(r)) / math.pi) / 2 * n)
+
+    (x0, y0), (x1, y1) = xy(b[0], b[3]), xy(b[2], b[1])
+    return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+
+
+@pytest.mark.parametrize("fmt", ["xyz", "mbtiles"])
+def test_local_tiles_are_embedded_and_drawn_offline(demo, browser, tmp_path, fmt):
+    import sqlite3
+
+    manifest, store = demo
+    png = _tile_png()
+    tiles = _park_tiles(store, 14)
+    if fmt == "xyz":
+        source = tmp_path / "tiles"
+        for x, y in tiles:
+            (source / "14" / str(x)).mkdir(parents=True, exist_ok=True)
+            (source / "14" / str(x) / f"{y}.png").write_bytes(png)
+    else:
+        source = tmp_path / "park.mbtiles"
+        con = sqlite3.connect(source)
+        con.execute("CREATE TABLE metadata (name text, value text)")
+        con.execute("INSERT INTO metadata VALUES ('format', 'png')")
+        con.execute(
+            "CREATE TABLE tiles (zoom_level int, tile_column int, tile_row int, tile_data blob)"
+        )
+        con.executemany(
+            "INSERT INTO tiles VALUES (14, ?, ?, ?)", [(x, 2**14 - 1 - y, png) for x, y in tiles]
+        )  # MBTiles rows are TMS
+        con.commit()
+        con.close()
+    out = tmp_path / "local.html"
+    options = MapOptions(as_of=manifest.as_of, basemap="local", tiles=source)
+    out.write_text(build_map(store, manifest, options), encoding="utf-8")
+    pg, outside, errors = _open(browser, out)
+    assert outside == [] and errors == []
+    srcs = pg.evaluate("Array.from(document.querySelectorAll('img.leaflet-tile')).map(i => i.src)")
+    assert srcs and all(s.startswith("data:image/png;base64,") for s in srcs if s)
+    shot = pg.screenshot()
+    import io
+
+    from PIL import Image
+
+    image = np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")).reshape(-1, 3)
+    assert (np.abs(image.astype(int) - [51, 102, 204]).sum(axis=1) < 6).mean() > 0.01
+    pg.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--basemap", "tianditu"], "TIANDITU_KEY"),
+        (["--basemap", "local"], "--tiles"),
+        (["--basemap", "local", "--tiles", "/nonexistent/tiles"], "no such tile folder"),
+    ],
+)
+def test_map_cli_refuses_incomplete_basemaps(demo, runner, args, message, monkeypatch):
+    manifest, _ = demo
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    result = runner.invoke(cli, ["map", "-p", str(manifest.root), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_map_cli_writes_the_default_file(demo, runner):
+    manifest, _ = demo
+    result = runner.invoke(cli, ["map", "-p", str(manifest.root)])
+    assert result.exit_code == 0, result.output
+    text = (manifest.root / "maps" / "park.html").read_text(encoding="utf-8")
+    assert "parkgeoInit(" in text and manifest.as_of.isoformat() in text

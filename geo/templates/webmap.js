@@ -52,11 +52,16 @@ function parkgeoInit(map, D) {
         return img;
       }
     });
-    tileLayer = new LocalTiles({ maxZoom: 20 });
+    var zooms = Object.keys(base.tiles).map(function (k) { return Number(k.split("/")[0]); });
+    // tiles exist for some zoom levels only: Leaflet scales the nearest ones
+    var zmin = Math.min.apply(null, zooms), zmax = Math.max.apply(null, zooms);
+    // tiles exist for some zoom levels only: Leaflet scales the nearest ones, but never
+    // far out, where one native tile would be drawn as millions
+    tileLayer = new LocalTiles({ maxZoom: 20, minZoom: Math.max(0, zmin - 3),
+                                 minNativeZoom: zmin, maxNativeZoom: zmax });
   } else {
     map.getContainer().classList.add("pg-nobase");
   }
-  if (tileLayer) tileLayer.addTo(map);
 
   // ---------------------------------------------------------------- popups
   var F = D.fields;
@@ -365,6 +370,7 @@ function parkgeoInit(map, D) {
   } else {
     map.fitBounds(D.bounds, { padding: [20, 20] });
   }
+  if (tileLayer) tileLayer.addTo(map).bringToBack();  // after fitting: no world-wide tile grid
   map.on("zoomend", function () { map.getContainer().classList.toggle("pg-zoom-lo", map.getZoom() < 16); });
   map.getContainer().classList.toggle("pg-zoom-lo", map.getZoom() < 16);
   function signalDrawn() {
