@@ -313,3 +313,28 @@ def test_map_cli_writes_the_default_file(demo, runner):
     assert result.exit_code == 0, result.output
     text = (manifest.root / "maps" / "park.html").read_text(encoding="utf-8")
     assert "parkgeoInit(" in text and manifest.as_of.isoformat() in text
+
+
+def test_compact_layer_round_trips_geometry_to_a_tenth_of_a_metre(demo, browser, tmp_path):
+    """The page rebuilds every parcel vertex from the compact form within 0.1 m."""
+    manifest, store = demo
+    out = tmp_path / "c.html"
+    out.write_text(build_map(store, manifest, MapOptions(as_of=manifest.as_of)), encoding="utf-8")
+    pg, _, _ = _open(browser, out)
+    drawn = pg.evaluate("""window.parkgeo.layers.parcels.getLayers().map(l =>
+        [l.feature.properties.id, l.getLatLngs()[0].map(ll => [ll.lng, ll.lat])])""")
+    parcels = store.read_kind("parcels").set_index("id").to_crs("EPSG:4326")
+    geod = Geod(ellps="WGS84")
+    worst = 0.0
+    for pid, ring in drawn:
+        geom = parcels.geometry.loc[pid]
+        poly = geom.geoms[0] if geom.geom_type == "MultiPolygon" else geom
+        expected = np.asarray(poly.exterior.coords)[:-1]
+        got = np.asarray(ring if not isinstance(ring[0][0], list) else ring[0])
+        assert got.shape == expected.shape, pid
+        _, _, d = geod.inv(expected[:, 0], expected[:, 1], got[:, 0], got[:, 1])
+        worst = max(worst, float(d.max()))
+    assert worst < 0.1
+    props = pg.evaluate("window.parkgeo.layers.parcels.getLayers()[0].feature.properties")
+    assert {"id", "stage", "area_mu", "ts"} <= set(props)
+    pg.close()

@@ -27,9 +27,10 @@ import shapely
 from branca.element import Element, MacroElement
 
 from geo import settings
+from geo.crs import to_metric
 from geo.errors import ParkGeoError
 from geo.gcj02 import wgs84_to_gcj02
-from geo.progress import layer_state, stage_history
+from geo.progress import layer_state, stages_on
 from geo.tables import kind, label, labels, vocabularies
 from geo.units import M2_PER_MU
 
@@ -164,6 +165,72 @@ def feature_collection(
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
+def _rings_geometry(geoms: np.ndarray, geometry: str) -> dict:
+    """Geometry structure and coordinates of a layer, delta-encoded in 1e-6 degrees.
+
+    ``np`` parts per feature, ``nr`` rings per part (polygons), ``nc`` coordinates per ring
+    or line; ``xy`` the coordinates as integer steps from the previous one. Closing
+    coordinates of rings are dropped (Leaflet closes rings itself). An all-ones count array
+    is sent as null.
+    """
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    n_parts = np.bincount(part_of, minlength=len(geoms))
+    out: dict = {"np": None if (n_parts == 1).all() else n_parts}
+    if geometry == "polygon":
+        rings, ring_of = shapely.get_rings(parts, return_index=True)
+        n_rings = np.bincount(ring_of, minlength=len(parts))
+        out["nr"] = None if (n_rings == 1).all() else n_rings
+        counts = shapely.get_num_coordinates(rings)
+        coords = shapely.get_coordinates(rings)
+        keep = np.ones(len(coords), dtype=bool)
+        keep[np.cumsum(counts) - 1] = False  # the closing coordinate of each ring
+        coords, counts = coords[keep], counts - 1
+    elif geometry == "line":
+        counts = shapely.get_num_coordinates(parts)
+        coords = shapely.get_coordinates(parts)
+    else:
+        counts = None
+        coords = shapely.get_coordinates(parts)
+    q = np.round(coords * 10**COORD_DECIMALS).astype(np.int64).ravel()
+    xy = np.empty_like(q)
+    if len(q):
+        xy[:2] = q[:2]
+        xy[2:] = q[2:] - q[:-2]
+    out["nc"] = counts
+    out["xy"] = xy
+    return out
+
+
+def compact_layer(
+    gdf: gpd.GeoDataFrame, columns: dict, *, geometry: str, shift: bool = False
+) -> dict:
+    """A layer in the map's compact form: geometry as delta-encoded integers (about 0.1 m)
+    and attributes as columns; repeated text is sent once (``dict`` + codes).
+
+    The page's script turns it back into features; it is several times smaller than
+    GeoJSON and is serialized by orjson straight from numpy arrays.
+    """
+    cols = {}
+    for name, values in columns.items():
+        cols[name] = _column(values)
+    return {
+        "n": len(gdf),
+        "cols": cols,
+        "geom": _rings_geometry(_lonlat(gdf, shift=shift), geometry),
+    }
+
+
+def _column(values) -> dict:
+    series = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return {"v": series.to_numpy(dtype="float64")}  # NaN is written as null
+    series = series.astype(object).where(series.notna(), None)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) * 2 < len(series):
+        return {"codes": codes.astype(np.int32), "dict": [str(u) for u in uniques]}
+    return {"v": [None if v is None else str(v) for v in series.tolist()]}
+
+
 def _clean(value):
     if value is None:
         return None
@@ -199,109 +266,145 @@ def _project_index(projects: pd.DataFrame | None) -> dict[str, dict]:
     }
 
 
-def _staged_layer(store, kind_name: str, records, *, as_of, crs, projects, shift):
-    features = store.read_kind(kind_name)
+#: Attributes the map's popups show, per staged layer, with the decimals kept for numbers.
+STAGED_COLUMNS = {
+    "id": None,
+    "name": None,
+    "zone": None,
+    "parcel": None,
+    "land_use": None,
+    "project": None,
+    "enterprise": None,
+    "industry": None,
+    "stage": None,
+    "stage_since": None,
+    "percent": 1,
+    "area_m2": 1,
+    "area_mu": 2,
+    "declared_area_mu": 2,
+    "floor_area_m2": 0,
+    "allocated_on": None,
+    "agreed_start_on": None,
+    "last_note": None,
+}
+
+
+def _staged_layer(features, kind_name: str, records, *, as_of, crs, projects, shift, dates):
     if features is None or not len(features):
         return None
     state = layer_state(features, records, kind_name=kind_name, as_of=as_of).features
-    history = stage_history(features, records, kind_name=kind_name)
-    metric = state.to_crs(crs)
-    state["area_m2"] = metric.geometry.area.to_numpy()
+    state["area_m2"] = to_metric(state, crs).geometry.area.to_numpy()
     state["area_mu"] = state["area_m2"] / M2_PER_MU
-    state["h"] = [[list(x) for x in history.get(fid, [])] for fid in state["id"]]
     if kind_name == "parcels":
         index = _project_index(projects)
         for field in ("project", "enterprise", "industry"):
             state[field] = [index.get(fid, {}).get(field, "") for fid in state["id"]]
-    cols = [
-        "id",
-        "name",
-        "zone",
-        "parcel",
-        "land_use",
-        "project",
-        "enterprise",
-        "industry",
-        "stage",
-        "stage_since",
-        "percent",
-        "area_m2",
-        "area_mu",
-        "declared_area_mu",
-        "floor_area_m2",
-        "allocated_on",
-        "agreed_start_on",
-        "last_note",
-        "h",
-    ]
+    columns = {}
+    for name, digits in STAGED_COLUMNS.items():
+        if name in state.columns:
+            values = state[name]
+            columns[name] = values.round(digits) if digits is not None else values
+    # the stage order on each date of the time control, one digit per date
+    orders = stages_on(features, records, kind_name=kind_name, dates=dates)
+    columns["ts"] = ["".join(map(str, row)) for row in orders.tolist()]
     return {
         "key": kind_name,
         "vocab": kind(kind_name).stages,
         "geometry": "polygon",
-        "data": feature_collection(state, _props(state, cols), shift=shift),
+        "data": compact_layer(state, columns, geometry="polygon", shift=shift),
         "count": len(state),
     }
 
 
-def _timeline(store, manifest, as_of: dt.date) -> list[dict]:
-    """Developed area to date at each year end up to *as_of*, measured as the goals measure it.
+def timeline_dates(records: pd.DataFrame | None, as_of: dt.date) -> list[dt.date]:
+    """Year ends from the first recorded year (at least the previous one) to *as_of*."""
+    first = as_of.year - 1
+    if records is not None and len(records):
+        first = min(first, int(str(records["date"].min())[:4]))
+    return [dt.date(y, 12, 31) for y in range(first, as_of.year)] + [as_of]
 
-    Empty when the project has no developed-area goal (which says what counts as developed).
+
+def _timeline(store, manifest, dates: list[dt.date]) -> list[dict]:
+    """Developed area to date on each of *dates*, measured as the goals measure it.
+
+    The area is None when the project has no developed-area goal (which says what counts
+    as developed); the dates still drive the time control.
     """
     from geo.goals import developed_area_goals, measure_goals
     from geo.units import Area, convert, parse_unit
 
-    if store.read_kind("goals") is None:
-        return []
-    records = store.read_kind("progress")
-    first = as_of.year - 1
-    if records is not None and len(records):
-        first = min(first, int(str(records["date"].min())[:4]))
-    dates = [dt.date(y, 12, 31) for y in range(first, as_of.year)] + [as_of]
+    has_goals = store.read_kind("goals") is not None
     out = []
     for date in dates:
-        goals = developed_area_goals(measure_goals(store, as_of=date, crs=manifest.crs))
-        if not goals or goals[0].achieved_to_date is None:
-            return []
-        area = Area(convert(goals[0].achieved_to_date, parse_unit(goals[0].unit), parse_unit("m2")))
-        out.append({"date": date.isoformat(), "m2": area.m2, "km2": area.km2, "mu": area.mu})
+        goals = (
+            developed_area_goals(measure_goals(store, as_of=date, crs=manifest.crs))
+            if has_goals
+            else []
+        )
+        entry = {"date": date.isoformat(), "m2": None, "km2": None, "mu": None}
+        if goals and goals[0].achieved_to_date is not None:
+            area = Area(
+                convert(goals[0].achieved_to_date, parse_unit(goals[0].unit), parse_unit("m2"))
+            )
+            entry.update(m2=area.m2, km2=area.km2, mu=area.mu)
+        out.append(entry)
     return out
 
 
 def map_model(store, manifest, options: MapOptions) -> dict:
-    """Everything the map shows, as JSON-ready data (layers as GeoJSON text)."""
+    """Everything the map shows, as JSON-ready data; each stored layer is read once."""
     shift = BASEMAPS[options.basemap][3]
     as_of, crs = options.as_of, manifest.crs
-    records = store.read_kind("progress")
-    projects = store.read_kind("projects")
+    stored = {
+        k: store.read_kind(k)
+        for k in (
+            "zones",
+            "parcels",
+            "factories",
+            "housing",
+            "roads",
+            "projects",
+            "progress",
+            "findings",
+        )
+    }
+    records = stored["progress"]
+    dates = timeline_dates(records, as_of)
     layers = []
-    zones = store.read_kind("zones")
+    zones = stored["zones"]
     if zones is not None and len(zones):
         z = zones.copy()
-        z["area_m2"] = z.to_crs(crs).geometry.area.to_numpy()
-        z["area_mu"] = z["area_m2"] / M2_PER_MU
+        z["area_m2"] = to_metric(z, crs).geometry.area.round(1).to_numpy()
+        z["area_mu"] = (z["area_m2"] / M2_PER_MU).round(2)
+        cols = {c: z[c] for c in ("id", "name", "name_en", "area_m2", "area_mu") if c in z}
         layers.append(
             {
                 "key": "zones",
                 "geometry": "polygon",
                 "count": len(z),
-                "data": feature_collection(
-                    z, _props(z, ["id", "name", "name_en", "area_m2", "area_mu"]), shift=shift
-                ),
+                "data": compact_layer(z, cols, geometry="polygon", shift=shift),
             }
         )
     for kind_name in ("parcels", "factories", "housing"):
         layer = _staged_layer(
-            store, kind_name, records, as_of=as_of, crs=crs, projects=projects, shift=shift
+            stored[kind_name],
+            kind_name,
+            records,
+            as_of=as_of,
+            crs=crs,
+            projects=stored["projects"],
+            shift=shift,
+            dates=dates,
         )
         if layer:
             layers.append(layer)
     layers.extend(_road_layers(store, manifest, records, as_of=as_of, shift=shift))
-    findings = store.read_kind("findings")
+    findings = stored["findings"]
     if findings is not None and len(findings) and isinstance(findings, gpd.GeoDataFrame):
         f = findings[~findings.geometry.is_empty & findings.geometry.notna()]
-        cols = [
-            c
+        f = f[f.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+        cols = {
+            c: f[c]
             for c in (
                 "rule",
                 "severity",
@@ -313,18 +416,20 @@ def map_model(store, manifest, options: MapOptions) -> dict:
                 "message_en",
             )
             if c in f.columns
-        ]
+        }
         layers.append(
             {
                 "key": "findings",
                 "geometry": "polygon",
                 "count": len(f),
-                "data": feature_collection(f, _props(f, cols), shift=shift),
+                "data": compact_layer(f, cols, geometry="polygon", shift=shift),
             }
         )
     if options.layers is not None:
         layers = [layer for layer in layers if layer["key"] in options.layers]
-    bounds = _bounds(store, shift=shift, extent=options.extent)
+    bounds = _bounds(
+        [stored["zones"], stored["parcels"], stored["roads"]], shift=shift, extent=options.extent
+    )
     goals = _goals(store, manifest, as_of)
     styles = {
         name: {s.code: {"color": s.color, "zh": s.zh, "en": s.en, "order": s.order} for s in stages}
@@ -348,7 +453,7 @@ def map_model(store, manifest, options: MapOptions) -> dict:
         "layers": layers,
         "bounds": bounds,
         "goals": goals,
-        "timeline": _timeline(store, manifest, as_of),
+        "timeline": _timeline(store, manifest, dates),
         "shifted": shift,
         "snapshot": options.snapshot,
         "data_source": manifest.data_source,
@@ -376,7 +481,9 @@ def _road_layers(store, manifest, records, *, as_of, shift) -> list[dict]:
                 "vocab": "road",
                 "geometry": "line",
                 "count": len(sections),
-                "data": feature_collection(sections, _props(sections, cols), shift=shift),
+                "data": compact_layer(
+                    sections, {c: sections[c] for c in cols}, geometry="line", shift=shift
+                ),
             }
         )
     if len(ticks):
@@ -386,7 +493,9 @@ def _road_layers(store, manifest, records, *, as_of, shift) -> list[dict]:
                 "key": "ticks",
                 "geometry": "point",
                 "count": len(ticks),
-                "data": feature_collection(ticks, _props(ticks, cols), shift=shift),
+                "data": compact_layer(
+                    ticks, {c: ticks[c] for c in cols}, geometry="point", shift=shift
+                ),
             }
         )
     return out
@@ -400,15 +509,18 @@ def _goals(store, manifest, as_of) -> list[dict]:
     return goals_json(measure_goals(store, as_of=as_of, crs=manifest.crs))
 
 
-def _bounds(store, *, shift: bool, extent=None) -> list[list[float]]:
+def _bounds(frames, *, shift: bool, extent=None) -> list[list[float]]:
     if extent is not None:
         lon0, lat0, lon1, lat1 = extent
     else:
-        frames = [store.read_kind(k) for k in ("zones", "parcels", "roads")]
-        frames = [f.to_crs(settings.WEB_CRS) for f in frames if f is not None and len(f)]
-        if not frames:
+        boxes = [
+            f.to_crs(settings.WEB_CRS).total_bounds
+            for f in frames
+            if f is not None and len(f) and isinstance(f, gpd.GeoDataFrame)
+        ]
+        if not boxes:
             raise ParkGeoError("the store holds no spatial layer to map; run `parkgeo import`.")
-        b = np.array([f.total_bounds for f in frames])
+        b = np.array(boxes)
         lon0, lat0, lon1, lat1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
     if shift:
         (lon0, lon1), (lat0, lat1) = wgs84_to_gcj02([lon0, lon1], [lat0, lat1])
@@ -573,13 +685,20 @@ def render_html(model: dict, options: MapOptions) -> str:
             "tiles": tiles,
         },
     )
-    # layers' GeoJSON is already text: splice it in rather than parse and re-serialize it
+    # compact layers are serialized with the payload (orjson, straight from numpy); layers
+    # given as GeoJSON text (snapshots build some) are spliced in rather than re-parsed
+    texts = {
+        i: layer["data"]
+        for i, layer in enumerate(model["layers"])
+        if isinstance(layer["data"], str)
+    }
     payload["layers"] = [
-        dict(layer, data=f"__LAYER_{i}__") for i, layer in enumerate(model["layers"])
+        dict(layer, data=f"__LAYER_{i}__") if i in texts else layer
+        for i, layer in enumerate(model["layers"])
     ]
     text = _json_for_script(payload)
-    for i, layer in enumerate(model["layers"]):
-        text = text.replace(f'"__LAYER_{i}__"', _escape_json_text(layer["data"]), 1)
+    for i, data in texts.items():
+        text = text.replace(f'"__LAYER_{i}__"', _escape_json_text(data), 1)
     _ParkLayers(text).add_to(m)
     return root.render()
 

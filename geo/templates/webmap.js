@@ -32,11 +32,66 @@ function parkgeoInit(map, D) {
     codes.sort(function (a, b) { return D.styles[vocab][a].order - D.styles[vocab][b].order; });
     return codes[0];
   }
+  var byOrder = {};
+  Object.keys(D.styles).forEach(function (vocab) {
+    byOrder[vocab] = [];
+    Object.keys(D.styles[vocab]).forEach(function (code) { byOrder[vocab][D.styles[vocab][code].order] = code; });
+  });
+  var timeIndex = {};
+  (D.timeline || []).forEach(function (t, i) { timeIndex[t.date] = i; });
+  // stage on a date of the time control: `ts` holds one stage-order digit per date
   function stageAt(props, vocab, date) {
-    if (date === D.as_of) return props.stage;
-    var code = firstStage(vocab), h = props.h || [];
-    for (var i = 0; i < h.length && h[i][0] <= date; i++) code = h[i][1];
-    return code;
+    if (date === D.as_of || !props.ts || timeIndex[date] === undefined) return props.stage || firstStage(vocab);
+    return byOrder[vocab][props.ts.charCodeAt(timeIndex[date]) - 48];
+  }
+
+  // layers come as GeoJSON or in the compact form of geo/render/webmap.py (columns, and
+  // coordinates as integer steps of 1e-6 degrees): rebuild GeoJSON features from it
+  function decode(data, geometry) {
+    if (data.type === "FeatureCollection") return data.features;
+    var n = data.n, cols = data.cols, names = Object.keys(cols), g = data.geom;
+    var getters = names.map(function (name) {
+      var c = cols[name];
+      if (c.dict) return function (i) { var k = c.codes[i]; return k < 0 ? null : c.dict[k]; };
+      return function (i) { return c.v[i]; };
+    });
+    var xy = g.xy, pos = 0, x = 0, y = 0, ci = 0, pi = 0;
+    function next() { x += xy[pos++]; y += xy[pos++]; return [x / 1e6, y / 1e6]; }
+    var features = new Array(n);
+    for (var i = 0; i < n; i++) {
+      var p = {};
+      for (var k = 0; k < names.length; k++) {
+        var v = getters[k](i);
+        if (v !== null && v !== undefined) p[names[k]] = v;
+      }
+      var geom;
+      if (geometry === "point") {
+        geom = { type: "Point", coordinates: next() };
+      } else {
+        var nparts = g.np ? g.np[i] : 1, parts = [];
+        for (var a = 0; a < nparts; a++) {
+          if (geometry === "polygon") {
+            var nrings = g.nr ? g.nr[pi] : 1, rings = [];
+            pi++;
+            for (var b = 0; b < nrings; b++) {
+              var nc = g.nc[ci++], ring = new Array(nc);
+              for (var c = 0; c < nc; c++) ring[c] = next();
+              ring.push(ring[0]);
+              rings.push(ring);
+            }
+            parts.push(rings);
+          } else {
+            var nl = g.nc[ci++], line = new Array(nl);
+            for (var d = 0; d < nl; d++) line[d] = next();
+            parts.push(line);
+          }
+        }
+        if (geometry === "polygon") geom = nparts === 1 ? { type: "Polygon", coordinates: parts[0] } : { type: "MultiPolygon", coordinates: parts };
+        else geom = nparts === 1 ? { type: "LineString", coordinates: parts[0] } : { type: "MultiLineString", coordinates: parts };
+      }
+      features[i] = { type: "Feature", properties: p, geometry: geom };
+    }
+    return features;
   }
 
   // ---------------------------------------------------------------- basemap
@@ -157,7 +212,7 @@ function parkgeoInit(map, D) {
   var order = ["zones", "parcels", "housing", "factories", "roads", "ticks", "findings"];
   var specs = D.layers.slice().sort(function (a, b) { return order.indexOf(a.key) - order.indexOf(b.key); });
   specs.forEach(function (spec) {
-    var features = spec.data.features;
+    var features = decode(spec.data, spec.geometry);
     if (spec.key === "roads") {
       // one toggleable layer per work item, coloured by stage; pavement shown first
       var items = {};
@@ -303,8 +358,8 @@ function parkgeoInit(map, D) {
       var t = D.timeline[i];
       state.date = t.date;
       state.developed = t.km2;
-      text.textContent = T.timeline + " " + t.date + "　" + T.developed + " " + num(t.km2, 3) + " km² (" + num(t.mu, 0) + " 亩)";
-      text.setAttribute("data-developed-km2", String(t.km2));
+      text.textContent = T.timeline + " " + t.date + (t.km2 === null ? "" : "　" + T.developed + " " + num(t.km2, 3) + " km² (" + num(t.mu, 0) + " 亩)");
+      text.setAttribute("data-developed-km2", t.km2 === null ? "" : String(t.km2));
       dateLine.textContent = T.as_of + " " + t.date;
       restyle();
     }
