@@ -39,6 +39,8 @@ class LayerState:
     as_of: dt.date
     features: gpd.GeoDataFrame
     orphans: pd.DataFrame
+    #: stage order of each feature on each of the ``dates`` asked for (features × dates)
+    stage_orders: np.ndarray | None = None
 
 
 _RECORD_COLS = [
@@ -58,8 +60,8 @@ def _implied_records(features: pd.DataFrame, kind_name: str) -> pd.DataFrame:
     frames = []
     for stage in stages_for_kind(kind_name):
         if stage.date_field and stage.date_field in features.columns:
-            dates = features[stage.date_field]
-            mask = dates.map(lambda d: isinstance(d, str) and d != "").to_numpy(dtype=bool)
+            dates = features[stage.date_field].astype(object)
+            mask = (dates.notna() & (dates.astype(str) != "")).to_numpy(dtype=bool)
             frames.append(
                 pd.DataFrame(
                     {
@@ -93,7 +95,12 @@ def _feature_records(features: pd.DataFrame, records: pd.DataFrame | None, kind_
 
 
 def layer_state(
-    features: gpd.GeoDataFrame, records: pd.DataFrame | None, *, kind_name: str, as_of: dt.date
+    features: gpd.GeoDataFrame,
+    records: pd.DataFrame | None,
+    *,
+    kind_name: str,
+    as_of: dt.date,
+    dates: list[dt.date] | None = None,
 ) -> LayerState:
     """Each feature's state on *as_of*.
 
@@ -112,11 +119,17 @@ def layer_state(
         Kind of *features*, which selects the stage vocabulary.
     as_of
         Records dated after it are ignored.
+    dates
+        Also give each feature's stage order on these dates (``stage_orders``), as
+        :func:`stages_on` does, from the same records.
     """
     vocab = stages_for_kind(kind_name)
     if not vocab:
         raise ValueError(f"kind {kind_name!r} has no stages")
     allrecs, orphans = _feature_records(features, records, kind_name)
+    orders = None
+    if dates is not None:
+        orders = _stage_orders(allrecs, features["id"].to_numpy(), vocab, dates)
     allrecs = allrecs[allrecs["date"] <= as_of.isoformat()]
     ids = features["id"].to_numpy()
     by_feature = allrecs.groupby("feature_id", sort=False)
@@ -150,7 +163,9 @@ def layer_state(
         values = pd.to_numeric(allrecs[source], errors="coerce")
         latest = values.groupby(allrecs["feature_id"], sort=False).last().reindex(ids)
         out[column] = latest.to_numpy(dtype="float64")
-    return LayerState(kind=kind_name, as_of=as_of, features=out, orphans=orphans.copy())
+    return LayerState(
+        kind=kind_name, as_of=as_of, features=out, orphans=orphans.copy(), stage_orders=orders
+    )
 
 
 def stages_on(
@@ -161,11 +176,13 @@ def stages_on(
     The same rule as :func:`layer_state` (latest record on or before the date; the first
     stage when there is none), for many dates at once.
     """
-    vocab = stages_for_kind(kind_name)
-    order = {s.code: s.order for s in vocab}
     allrecs, _ = _feature_records(features, records, kind_name)
+    return _stage_orders(allrecs, features["id"].to_numpy(), stages_for_kind(kind_name), dates)
+
+
+def _stage_orders(allrecs: pd.DataFrame, ids: np.ndarray, vocab, dates) -> np.ndarray:
+    order = {s.code: s.order for s in vocab}
     staged = allrecs[allrecs["stage"].isin(order)]
-    ids = features["id"].to_numpy()
     out = np.zeros((len(ids), len(dates)), dtype=np.int8)
     for j, date in enumerate(dates):
         sub = staged[staged["date"] <= date.isoformat()]

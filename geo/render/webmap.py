@@ -25,12 +25,13 @@ import orjson
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
+from pyproj import Transformer
 
 from geo import settings
 from geo.crs import to_metric
 from geo.errors import ParkGeoError
 from geo.gcj02 import wgs84_to_gcj02
-from geo.progress import layer_state, stages_on
+from geo.progress import layer_state
 from geo.tables import kind, label, labels, vocabularies
 from geo.units import M2_PER_MU
 
@@ -132,16 +133,21 @@ def _json_for_script(data) -> str:
 # ---------------------------------------------------------------------------- data
 
 
-def _lonlat(gdf: gpd.GeoDataFrame, *, shift: bool) -> np.ndarray:
-    geoms = gdf.to_crs(settings.WEB_CRS).geometry.array if gdf.crs else gdf.geometry.array
+def _lonlat(gdf: gpd.GeoDataFrame, *, shift: bool, rounded: bool = True) -> np.ndarray:
+    """Geometries in longitude/latitude (GCJ-02 when *shift*), rounded to 1e-6° if asked."""
+    geoms = np.asarray(
+        gdf.to_crs(settings.WEB_CRS).geometry.array if gdf.crs else gdf.geometry.array
+    )
+    if not shift and not rounded:
+        return geoms
 
     def move(coords):
         if shift:
             lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])
             coords = np.column_stack([lon, lat])
-        return np.round(coords, COORD_DECIMALS)
+        return np.round(coords, COORD_DECIMALS) if rounded else coords
 
-    return shapely.transform(np.asarray(geoms), move)
+    return shapely.transform(geoms, move)
 
 
 def feature_collection(
@@ -216,7 +222,7 @@ def compact_layer(
     return {
         "n": len(gdf),
         "cols": cols,
-        "geom": _rings_geometry(_lonlat(gdf, shift=shift), geometry),
+        "geom": _rings_geometry(_lonlat(gdf, shift=shift, rounded=False), geometry),
     }
 
 
@@ -292,21 +298,23 @@ STAGED_COLUMNS = {
 def _staged_layer(features, kind_name: str, records, *, as_of, crs, projects, shift, dates):
     if features is None or not len(features):
         return None
-    state = layer_state(features, records, kind_name=kind_name, as_of=as_of).features
+    result = layer_state(features, records, kind_name=kind_name, as_of=as_of, dates=dates)
+    state = result.features
     state["area_m2"] = to_metric(state, crs).geometry.area.to_numpy()
     state["area_mu"] = state["area_m2"] / M2_PER_MU
     if kind_name == "parcels":
         index = _project_index(projects)
         for field in ("project", "enterprise", "industry"):
-            state[field] = [index.get(fid, {}).get(field, "") for fid in state["id"]]
+            state[field] = state["id"].map({k: v[field] for k, v in index.items()}).fillna("")
     columns = {}
     for name, digits in STAGED_COLUMNS.items():
         if name in state.columns:
             values = state[name]
             columns[name] = values.round(digits) if digits is not None else values
     # the stage order on each date of the time control, one digit per date
-    orders = stages_on(features, records, kind_name=kind_name, dates=dates)
-    columns["ts"] = ["".join(map(str, row)) for row in orders.tolist()]
+    orders = result.stage_orders
+    digits = np.ascontiguousarray(orders.astype(np.uint8) + ord("0"))
+    columns["ts"] = digits.view(f"S{max(digits.shape[1], 1)}").ravel().astype(str)
     return {
         "key": kind_name,
         "vocab": kind(kind_name).stages,
@@ -514,7 +522,9 @@ def _bounds(frames, *, shift: bool, extent=None) -> list[list[float]]:
         lon0, lat0, lon1, lat1 = extent
     else:
         boxes = [
-            f.to_crs(settings.WEB_CRS).total_bounds
+            Transformer.from_crs(f.crs, settings.WEB_CRS, always_xy=True).transform_bounds(
+                *f.total_bounds
+            )
             for f in frames
             if f is not None and len(f) and isinstance(f, gpd.GeoDataFrame)
         ]
