@@ -867,6 +867,202 @@ def _demo_checks(manifest, store):
     console.print(f"checks: {path}")
 
 
+# ---- snapshots and the Word briefing (geo.render.snapshot, geo.render.brief) ----
+
+
+def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, basemap, tiles):
+    from geo.render.snapshot import SnapshotOptions, parse_layers, parse_size
+
+    return SnapshotOptions(
+        as_of=as_of.date() if as_of else manifest.as_of,
+        extent=extent,
+        layers=parse_layers(layers),
+        size=parse_size(size),
+        scale=scale,
+        lang=lang,
+        basemap=basemap,
+        tiles=tiles,
+    )
+
+
+@cli.command()
+@project_option
+@_as_of_option
+@click.option(
+    "--extent",
+    default="park",
+    show_default=True,
+    help="park, zone:NAME, road:NAME (id or name) or parcel:ID.",
+)
+@click.option(
+    "--layers",
+    default=None,
+    help="Layers to show, comma-separated: zones,parcels,housing,factories,roads,ticks,findings.",
+)
+@click.option("--size", default="1600x1000", show_default=True, help="WIDTHxHEIGHT in CSS px.")
+@click.option(
+    "--scale", type=float, default=2.0, show_default=True, help="Image pixels per CSS px."
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--basemap",
+    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
+    default="none",
+    show_default=True,
+    help="Background (browser renderer only); none needs no network.",
+)
+@click.option(
+    "--tiles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="XYZ folder or .mbtiles for --basemap local.",
+)
+@click.option("--browser", default=None, help="Chromium/Chrome/Edge executable to use.")
+@click.option(
+    "--renderer",
+    type=click.Choice(["auto", "browser", "static"]),
+    default="auto",
+    show_default=True,
+    help="auto: the browser when one is found, else matplotlib.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="PNG to write (default: maps/snapshot.png).",
+)
+def snapshot(
+    project, as_of, extent, layers, size, scale, lang, basemap, tiles, browser, renderer, out
+):
+    """Write a PNG of the map for Word: title, date, legend, scale bar, north arrow, 审图号.
+
+    The PNG is SIZE × SCALE pixels at 96 × SCALE dpi; the same data and options give the
+    same picture. Without a browser it is drawn with matplotlib.
+
+    \b
+    Example:
+      parkgeo snapshot                              # maps/snapshot.png, the whole park
+      parkgeo snapshot --extent road:二号路 --out maps/road2.png
+      parkgeo snapshot --extent zone:五里梁片区 --layers zones,parcels --lang en
+    """
+    from geo.render.snapshot import snapshot as draw
+
+    manifest, store = _open(project)
+    options = _snapshot_options(
+        manifest,
+        as_of=as_of,
+        extent=extent,
+        layers=layers,
+        size=size,
+        scale=scale,
+        lang=lang,
+        basemap=basemap,
+        tiles=tiles,
+    )
+    shot = draw(
+        store,
+        manifest,
+        out or manifest.maps_dir / "snapshot.png",
+        options,
+        renderer=renderer,
+        browser=browser,
+    )
+    _print_snapshot(shot)
+
+
+def _print_snapshot(shot) -> None:
+    note = f" ({shot.note})" if shot.note else ""
+    console.print(
+        f"snapshot: {shot.path} — {shot.width}×{shot.height} px at {shot.dpi:g} dpi, "
+        f"renderer {shot.renderer}{note}",
+        soft_wrap=True,
+    )
+
+
+@cli.command()
+@project_option
+@_as_of_option
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--browser", default=None, help="Chromium/Chrome/Edge executable for snapshots.")
+@click.option(
+    "--renderer",
+    type=click.Choice(["auto", "browser", "static"]),
+    default="auto",
+    show_default=True,
+    help="Snapshot renderer: auto is the browser when one is found, else matplotlib.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Word file to write (default: maps/briefing.docx).",
+)
+def brief(project, as_of, lang, browser, renderer, out):
+    """Write the Word briefing: goals table and chart, park and road snapshots, road
+    progress by work item, projects by stage and the land checks.
+
+    \b
+    Example:
+      parkgeo brief                                  # maps/briefing.docx
+      parkgeo brief --as-of 2023-12-31 --lang en --out maps/briefing-2023-en.docx
+    """
+    from geo.render.brief import write_brief
+
+    manifest, store = _open(project)
+    result = write_brief(
+        store,
+        manifest,
+        out or manifest.maps_dir / "briefing.docx",
+        as_of=as_of.date() if as_of else manifest.as_of,
+        lang=lang,
+        renderer=renderer,
+        browser=browser,
+    )
+    _print_brief(result)
+
+
+def _print_brief(result) -> None:
+    note = f" ({result.note})" if result.note else ""
+    console.print(
+        f"briefing: {result.path} — {len(result.goals)} goal(s), roads under construction: "
+        f"{', '.join(result.roads) or 'none'}, {len(result.images)} picture(s), "
+        f"snapshots by renderer {result.renderer}{note}",
+        soft_wrap=True,
+    )
+
+
+@demo_step
+def _demo_snapshots(manifest, store):
+    from geo.render.snapshot import SnapshotOptions, SnapshotSession
+
+    with SnapshotSession() as session:
+        _print_snapshot(
+            session.render(
+                store,
+                manifest,
+                manifest.maps_dir / "snapshot.png",
+                SnapshotOptions(as_of=manifest.as_of),
+            )
+        )
+        _print_snapshot(
+            session.render(
+                store,
+                manifest,
+                manifest.maps_dir / "snapshot_road_R02.png",
+                SnapshotOptions(as_of=manifest.as_of, extent="road:二号路", size=(1600, 800)),
+            )
+        )
+
+
+@demo_step
+def _demo_brief(manifest, store):
+    from geo.render.brief import write_brief
+
+    _print_brief(
+        write_brief(store, manifest, manifest.maps_dir / "briefing.docx", as_of=manifest.as_of)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``parkgeo`` command."""
     try:

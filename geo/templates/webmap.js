@@ -100,10 +100,14 @@ function parkgeoInit(map, D) {
     tileLayer = L.tileLayer(base.url, { subdomains: base.subdomains || "abc", maxZoom: 18, attribution: esc(base.attribution) });
   } else if (base.name === "local") {
     var LocalTiles = L.GridLayer.extend({
-      createTile: function (coords) {
+      // asynchronous tiles: the layer's "load" (our drawn signal) waits for the images
+      createTile: function (coords, done) {
         var img = document.createElement("img");
         var uri = base.tiles[coords.z + "/" + coords.x + "/" + coords.y];
-        if (uri) img.src = uri;
+        if (!uri) { setTimeout(function () { done(null, img); }, 0); return img; }
+        img.onload = function () { done(null, img); };
+        img.onerror = function () { done(new Error("tile"), img); };
+        img.src = uri;
         return img;
       }
     });
@@ -411,6 +415,9 @@ function parkgeoInit(map, D) {
   }
 
   // ---------------------------------------------------------------- extent and drawn signal
+  // tiles at full opacity at once: embedded tiles need no fade, snapshots must be the same
+  // picture every time, and "drawn" must mean the tiles show
+  if (D.snapshot || base.name === "local") map._fadeAnimated = false;
   if (D.snapshot) {
     // fit the extent into the space the title, legend and footer leave free, at any zoom
     map.options.zoomSnap = 0;

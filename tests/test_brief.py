@@ -1,0 +1,219 @@
+"""The Word briefing: opens with python-docx, holds the figures of `parkgeo status --json`,
+the road progress, projects by stage and the checks, with images at the text width."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Cm
+
+from geo.checks import run_checks
+from geo.cli import cli
+from geo.demo import write_demo_project
+from geo.importer import import_project
+from geo.manifest import load_manifest
+from geo.render.brief import PAGE_CM, brief_fonts, projects_by_stage, write_brief
+from geo.roads import roads_status
+from geo.store import open_store
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    write_demo_project(root)
+    manifest = load_manifest(root)
+    store = open_store(manifest)
+    import_project(manifest, store)
+    return manifest, store
+
+
+@pytest.fixture(scope="module")
+def brief(demo):
+    """The Chinese briefing, snapshots drawn by the static renderer (fast, no browser)."""
+    manifest, store = demo
+    result = write_brief(
+        store,
+        manifest,
+        manifest.maps_dir / "briefing.docx",
+        as_of=manifest.as_of,
+        renderer="static",
+    )
+    return result, Document(str(result.path))
+
+
+@pytest.fixture(scope="module")
+def status_goals(demo):
+    from click.testing import CliRunner
+
+    manifest, _ = demo
+    result = CliRunner().invoke(cli, ["status", "-p", str(manifest.root), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["goals"]
+
+
+def _rows(table) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def _number(text: str) -> float | None:
+    return float(text.replace(",", "").rstrip("%")) if text else None
+
+
+def test_docx_holds_title_date_and_sections(brief, demo):
+    result, doc = brief
+    manifest, _ = demo
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert manifest.name in doc.paragraphs[0].text
+    assert "统计截至 2024-09-30" in text
+    for heading in ("目标完成情况", "园区建设总图", "在建道路", "项目建设情况", "土地核查"):
+        assert heading in text
+    assert result.renderer == "static"
+
+
+def test_goals_table_equals_status_json(brief, status_goals):
+    _, doc = brief
+    rows = _rows(doc.tables[0])
+    assert rows[0][3:6] == ["目标", "完成", "完成率"]
+    body = rows[1:]
+    assert len(body) == len(status_goals) == 24
+    for row, goal in zip(body, status_goals, strict=True):
+        assert row[0] == goal["metric"]
+        assert row[2] == goal["unit"]
+        assert _number(row[3]) == pytest.approx(goal["target"])
+        if goal["achieved"] is None:
+            assert row[4] == "" and row[5] == ""
+        else:
+            # shown with 3 decimals below 10, 1 above; the percentage with 1 decimal
+            digits = 3 if abs(goal["achieved"]) < 10 else 1
+            assert _number(row[4]) == pytest.approx(goal["achieved"], abs=0.51 * 10**-digits)
+            assert _number(row[5]) == pytest.approx(goal["percent"], abs=0.051)
+    first = body[0]  # G2023-01: 0.999 km² of 1 km², 99.9 %
+    assert first[1] == "2023" and first[4] == "0.999" and first[5] == "99.9%"
+
+
+def test_images_at_text_width(brief):
+    result, doc = brief
+    shapes = doc.inline_shapes
+    # chart, park, one per road under construction
+    assert len(shapes) == 2 + len(result.roads) == len(result.images)
+    width = Cm(PAGE_CM["width"] - PAGE_CM["left"] - PAGE_CM["right"])
+    for shape in shapes:
+        assert abs(shape.width - width) < Cm(0.01)
+    section = doc.sections[0]
+    assert abs(section.page_width - Cm(21.0)) < Cm(0.01)
+    assert abs(section.page_height - Cm(29.7)) < Cm(0.01)
+
+
+def test_road_tables_equal_roads_status(brief, demo):
+    result, doc = brief
+    manifest, store = demo
+    status = roads_status(store, manifest, as_of=manifest.as_of)
+    # 三号路 R03 is complete: not listed; 二号路 R02 is being built
+    assert "R03" not in result.roads and "R02" in result.roads
+    by_id = {r.id: r for r in status.roads}
+    road_tables = [t for t in doc.tables if _rows(t)[0][0] == "分项"]
+    assert len(road_tables) == len(result.roads)
+    for road_id, table in zip(result.roads, road_tables, strict=True):
+        rows = _rows(table)[1:]
+        road = by_id[road_id]
+        assert [r[0] for r in rows] == [i.zh for i in road.items]
+        for row, item in zip(rows, road.items, strict=True):
+            assert _number(row[1]) == pytest.approx(item.done_m, abs=0.05)
+            assert _number(row[2]) == pytest.approx(item.percent, abs=0.05)
+    r02 = _rows(road_tables[result.roads.index("R02")])
+    assert r02[3][:3] == ["路面", "300.0", "25.0%"]
+
+
+def test_projects_by_stage_table(brief, demo):
+    _, doc = brief
+    manifest, store = demo
+    expected = projects_by_stage(store, as_of=manifest.as_of)
+    table = next(t for t in doc.tables if _rows(t)[0][:2] == ["阶段", "数量"])
+    rows = _rows(table)
+    assert [r[0] for r in rows[1:4]] == ["已开工", "已竣工", "已投产"]
+    for row, code in zip(rows[1:4], ("started", "completed", "producing"), strict=True):
+        assert int(row[1]) == len(expected[code])
+        assert row[2].split("、") == expected[code] or (row[2] == "" and not expected[code])
+    assert int(rows[4][1]) == sum(len(v) for v in expected.values())
+    assert "安吉纳" in "".join(r[2] for r in rows)
+
+
+def test_checks_summary_and_errors(brief, demo):
+    _, doc = brief
+    manifest, store = demo
+    checks = run_checks(
+        store,
+        as_of=manifest.as_of,
+        crs=manifest.crs,
+        thresholds=manifest.checks,
+        quotas=manifest.quotas,
+    )
+    table = next(t for t in doc.tables if _rows(t)[0][:2] == ["规则", "级别"])
+    counts = {r[0]: int(r[2]) for r in _rows(table)[1:]}
+    assert sum(counts.values()) == len(checks.findings)
+    errors = next(t for t in doc.tables if _rows(t)[0][0] == "#")
+    listed = _rows(errors)[1:]
+    assert len(listed) == len(checks.errors) == 2
+    ids = " ".join(r[2] for r in listed)
+    assert "CCB-13" in ids and "CCB-14" in ids and "WLT-02" in ids
+
+
+def test_fonts_heading_and_body_east_asian(brief):
+    _, doc = brief
+    heading, body = brief_fonts()
+    assert heading in ("SimHei", "Noto Sans CJK SC")
+    assert body in ("FangSong", "FangSong_GB2312", "STFangsong", "Noto Serif CJK SC")
+    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == body
+    first_heading = next(p for p in doc.paragraphs if p.style.name == "Heading 1")
+    run_fonts = first_heading.runs[0]._element.rPr.find(qn("w:rFonts"))
+    assert run_fonts.get(qn("w:eastAsia")) == heading
+
+
+def test_english_briefing(demo, tmp_path):
+    manifest, store = demo
+    result = write_brief(
+        store,
+        manifest,
+        tmp_path / "en.docx",
+        as_of=manifest.as_of,
+        lang="en",
+        renderer="static",
+    )
+    doc = Document(str(result.path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert manifest.name_en in text and "As of 2024-09-30" in text
+    assert "Goals against actuals" in text
+    assert _rows(doc.tables[0])[1][0] == "Newly developed park area"
+
+
+def test_cli_brief_default_path(demo, runner):
+    manifest, _ = demo
+    path = manifest.maps_dir / "briefing.docx"
+    path.unlink(missing_ok=True)
+    result = runner.invoke(cli, ["brief", "-p", str(manifest.root), "--renderer", "static"])
+    assert result.exit_code == 0, result.output
+    assert path.exists() and "renderer static" in result.output
+    assert not list(manifest.maps_dir.glob(".briefing*"))  # no temporary file left
+
+
+def test_libreoffice_converts_to_pdf(brief, tmp_path):
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed: cannot check the PDF conversion")
+    result, _ = brief
+    done = subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(result.path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "briefing.pdf"
+    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"

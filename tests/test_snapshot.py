@@ -1,0 +1,352 @@
+"""Snapshots: pixel size and dpi, stage colours where parcels are, layout boxes, CJK text,
+determinism, extents, both renderers and the fallback when no browser is found."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import shapely
+from PIL import Image
+
+from geo.cli import cli
+from geo.demo import write_demo_project
+from geo.errors import ParkGeoError
+from geo.importer import import_project
+from geo.manifest import load_manifest
+from geo.progress import layer_state
+from geo.render.browser import find_browser
+from geo.render.snapshot import (
+    SnapshotOptions,
+    SnapshotSession,
+    parse_layers,
+    parse_size,
+    resolve_extent,
+)
+from geo.render.static import BACKGROUND, STYLE
+from geo.store import open_store
+from geo.tables import vocabulary
+
+SIZE, SCALE = (800, 500), 2  # a 1600 × 1000 PNG at 192 dpi
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    write_demo_project(root)
+    manifest = load_manifest(root)
+    store = open_store(manifest)
+    import_project(manifest, store)
+    return manifest, store
+
+
+def _render(demo, renderer, path, **kw):
+    manifest, store = demo
+    options = SnapshotOptions(as_of=manifest.as_of, size=SIZE, scale=SCALE, **kw)
+    with SnapshotSession(renderer=renderer) as session:
+        return session.render(store, manifest, path, options)
+
+
+@pytest.fixture(scope="module")
+def shots(demo, tmp_path_factory):
+    """The park drawn once by each renderer (the browser one only when asked for)."""
+    out = tmp_path_factory.mktemp("shots")
+    return {"static": _render(demo, "static", out / "static.png")}
+
+
+@pytest.fixture(scope="module")
+def browser_shot(demo, tmp_path_factory):
+    assert find_browser() is not None, "no Chromium: `make test` installs Debian's chromium"
+    return _render(demo, "browser", tmp_path_factory.mktemp("b") / "browser.png")
+
+
+def _pixels(path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB")).astype(int)
+
+
+def _hex(color: str) -> np.ndarray:
+    return np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def _blend(top: str, alpha: float, under: np.ndarray) -> np.ndarray:
+    return alpha * _hex(top) + (1 - alpha) * under
+
+
+def _shot(request, shots, renderer):
+    return shots["static"] if renderer == "static" else request.getfixturevalue("browser_shot")
+
+
+RENDERERS = ["static", pytest.param("browser", marks=pytest.mark.browser)]
+
+
+# ---------------------------------------------------------------------------- size, dpi
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_pixel_size_dpi_and_not_blank(request, shots, renderer):
+    shot = _shot(request, shots, renderer)
+    assert shot.renderer == renderer
+    with Image.open(shot.path) as image:
+        assert image.size == (1600, 1000) == (shot.width, shot.height)
+        assert image.info["dpi"] == pytest.approx((192, 192), abs=0.01)
+        assert image.mode == "RGB"
+    pixels = _pixels(shot.path)
+    colours = np.unique(pixels.reshape(-1, 3), axis=0)
+    assert len(colours) > 50
+    assert pixels.std() > 20
+
+
+# ---------------------------------------------------------------------------- colours
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_parcel_stage_colours_at_parcel_points(request, shots, demo, renderer):
+    """The pixel at an inner point of a parcel (away from buildings, roads, findings and
+    labels) is the stage colour of the style table laid over the map background."""
+    shot = _shot(request, shots, renderer)
+    manifest, store = demo
+    parcels = store.read_kind("parcels")
+    state = layer_state(
+        parcels, store.read_kind("progress"), kind_name="parcels", as_of=manifest.as_of
+    ).features.to_crs(manifest.crs)
+    kinds = ("factories", "housing", "roads", "findings")
+    covers = [
+        store.read_kind(k).to_crs(manifest.crs) for k in kinds if store.read_kind(k) is not None
+    ]
+    blocked = shapely.union_all([g for c in covers for g in c.geometry if g is not None])
+    blocked = blocked.buffer(15)
+    zones = store.read_kind("zones").to_crs(manifest.crs)
+    georef = shot.georef
+    label_at = [
+        georef.pixel(p.x, p.y) for p in zones.geometry.representative_point().to_crs(georef.crs)
+    ]
+    colours = {s.code: s.color for s in vocabulary("land")}
+    zone_fill = _blend(STYLE["zones"]["fill"], STYLE["zones"]["alpha"], _hex(BACKGROUND))
+    pixels = _pixels(shot.path)
+    points = state.geometry.representative_point().to_crs(georef.crs)
+    checked, good, stages_seen = 0, 0, set()
+    for geom, point, stage in zip(state.geometry, points, state["stage"], strict=True):
+        inner = geom.representative_point()
+        if blocked.contains(inner):
+            continue
+        if geom.boundary.distance(inner) < 12:
+            continue
+        col, row = georef.pixel(point.x, point.y)
+        col, row = int(col), int(row)
+        if any(abs(col - c) < 90 * SCALE and abs(row - r) < 14 * SCALE for c, r in label_at):
+            continue  # under a zone's name
+        if any(
+            l0 - 4 <= col <= r0 + 4 and t0 - 4 <= row <= b0 + 4
+            for l0, t0, r0, b0 in shot.regions.values()
+        ):
+            continue
+        if not (0 <= col < shot.width and 0 <= row < shot.height):
+            continue
+        expected = _blend(colours[stage], STYLE["parcels"]["alpha"], zone_fill)
+        checked += 1
+        if np.abs(pixels[row, col] - expected).max() <= 4:
+            good += 1
+            stages_seen.add(stage)
+    assert checked >= 30
+    assert good >= 0.9 * checked
+    assert len(stages_seen) >= 4  # several stages of the table, each in its own colour
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_road_snapshot_shows_every_work_item_by_stage(request, demo, tmp_path, renderer):
+    """二号路 on 2024-09-30: subgrade and pipes done to K0+500, pavement to K0+300."""
+    shot = _render(demo, renderer, tmp_path / "road.png", extent="road:二号路")
+    assert shot.extent.id == "R02"
+    assert shot.layers == ("zones", "roads", "ticks")
+    pixels = _pixels(shot.path).reshape(-1, 3)
+    road = {s.code: s.color for s in vocabulary("road")}
+    done = _blend(road["done"], STYLE["roads"]["alpha"], _hex(BACKGROUND))
+    going = _blend(road["in_progress"], STYLE["roads"]["alpha"], _hex(BACKGROUND))
+    n_done = (np.abs(pixels - done).max(axis=1) <= 4).sum()
+    n_going = (np.abs(pixels - going).max(axis=1) <= 4).sum()
+    # 500 + 500 + 300 m done against 700 + 200 m in progress (subgrade, pavement)
+    assert n_done > 0 and n_going > 0
+    assert n_done / n_going == pytest.approx(1300 / 900, rel=0.2)
+
+
+# ---------------------------------------------------------------------------- layout, CJK
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_title_legend_scale_north_footer_present(request, shots, renderer):
+    shot = _shot(request, shots, renderer)
+    pixels = _pixels(shot.path)
+    assert set(shot.regions) == {"title", "legend", "scale", "north", "footer"}
+    for name, (left, top, right, bottom) in shot.regions.items():
+        assert 0 <= left < right <= shot.width and 0 <= top < bottom <= shot.height, name
+        crop = pixels[top:bottom, left:right]
+        dark = (crop.max(axis=2) < 100).sum()
+        assert dark > 30, f"{name}: no text drawn"
+    # title top left, legend bottom right, north arrow top right, footer bottom left
+    w, h = shot.width, shot.height
+    assert shot.regions["title"][0] < w / 4 and shot.regions["title"][1] < h / 10
+    assert shot.regions["legend"][2] > w * 0.75 and shot.regions["legend"][3] > h * 0.9
+    assert shot.regions["north"][2] > w * 0.9 and shot.regions["north"][1] < h / 10
+    assert shot.regions["footer"][0] < w / 4 and shot.regions["footer"][3] > h * 0.9
+
+
+def _title_strokes(shot) -> tuple[int, int]:
+    """Dark connected blobs and dark pixels in the first line of the title box."""
+    from scipy import ndimage
+
+    left, top, right, bottom = shot.regions["title"]
+    crop = _pixels(shot.path)[top:bottom, left:right]
+    line = crop[: (bottom - top) // 2 + 4]
+    dark = line.max(axis=2) < 110
+    _, blobs = ndimage.label(dark)
+    return blobs, int(dark.sum())
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_cjk_title_is_drawn_with_glyphs(request, shots, demo, renderer):
+    """X县工业园区 建设进度图: 11 glyphs, most of several strokes; empty boxes (tofu) would
+    give one outline blob per glyph."""
+    pytest.importorskip("scipy")
+    shot = _shot(request, shots, renderer)
+    blobs, dark = _title_strokes(shot)
+    assert blobs >= 20
+    assert dark > 800
+
+
+def test_static_title_differs_from_a_font_without_cjk(demo, shots, tmp_path):
+    manifest, store = demo
+    session = SnapshotSession(renderer="static")
+    options = SnapshotOptions(as_of=manifest.as_of, size=SIZE, scale=SCALE)
+    extent = resolve_extent(store, manifest, "park")
+    from matplotlib.font_manager import FontProperties
+
+    with pytest.warns(UserWarning, match="missing from font"):
+        tofu = session._render_static(
+            store,
+            manifest,
+            tmp_path / "tofu.png",
+            options,
+            extent,
+            font=FontProperties(family="DejaVu Sans"),
+        )
+    good = shots["static"]
+    left, top, right, bottom = good.regions["title"]
+    a = _pixels(good.path)[top:bottom, left:right]
+    t0, t1, t2, t3 = tofu.regions["title"]
+    b = _pixels(tofu.path)[t1:t3, t0:t2]
+    assert a.shape != b.shape or np.abs(a - b).sum() > 0
+
+
+# ---------------------------------------------------------------------------- determinism
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_same_options_give_the_same_bytes(request, demo, shots, tmp_path, renderer):
+    first = _shot(request, shots, renderer)
+    again = _render(demo, renderer, tmp_path / "again.png")
+    assert again.path.read_bytes() == first.path.read_bytes()
+
+
+def test_other_date_gives_another_picture(demo, shots, tmp_path):
+    manifest, store = demo
+    import datetime as dt
+
+    options = SnapshotOptions(as_of=dt.date(2022, 6, 30), size=SIZE, scale=SCALE)
+    with SnapshotSession(renderer="static") as session:
+        old = session.render(store, manifest, tmp_path / "old.png", options)
+    assert old.path.read_bytes() != shots["static"].path.read_bytes()
+
+
+# ---------------------------------------------------------------------------- options
+
+
+def test_extent_by_id_or_name_and_unknown_names_listed(demo):
+    manifest, store = demo
+    by_name = resolve_extent(store, manifest, "road:二号路")
+    by_id = resolve_extent(store, manifest, "road:R02")
+    assert by_name == by_id
+    park = resolve_extent(store, manifest, "park")
+    x0, y0, x1, y1 = by_id.bounds
+    # the road's box (with its margin) lies inside the park's, give or take the margin
+    assert park.bounds[0] - 200 <= x0 and x1 <= park.bounds[2] + 200
+    assert park.bounds[1] - 200 <= y0 and y1 <= park.bounds[3] + 200
+    zone = resolve_extent(store, manifest, "zone:五里梁片区")
+    assert zone.kind == "zone" and zone.name == "五里梁片区"
+    with pytest.raises(ParkGeoError, match="R02 二号路"):
+        resolve_extent(store, manifest, "road:九号路")
+    with pytest.raises(ParkGeoError, match="valid zones"):
+        resolve_extent(store, manifest, "zone:nowhere")
+    with pytest.raises(ParkGeoError, match="parcel:ID"):
+        resolve_extent(store, manifest, "building:1")
+
+
+def test_parse_size_and_layers():
+    assert parse_size("1600x1000") == (1600, 1000)
+    assert parse_size("800×600") == (800, 600)
+    for bad in ("1600", "0x10", "axb", "1x2x3"):
+        with pytest.raises(ParkGeoError, match="WIDTHxHEIGHT"):
+            parse_size(bad)
+    assert parse_layers("parcels, zones") == ("parcels", "zones")
+    assert parse_layers(None) is None
+    with pytest.raises(ParkGeoError, match="zones, parcels"):
+        parse_layers("parcels,roofs")
+
+
+def test_layers_option_limits_the_legend(demo, tmp_path):
+    shot = _render(demo, "static", tmp_path / "z.png", layers=("zones", "parcels"))
+    assert shot.layers == ("zones", "parcels")
+    full = shot.regions["legend"][3] - shot.regions["legend"][1]
+    assert full < 300  # two legend sections, not seven
+
+
+def test_no_browser_falls_back_to_static(demo, tmp_path, monkeypatch):
+    monkeypatch.delenv("PARKGEO_BROWSER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    shot = _render(demo, "auto", tmp_path / "auto.png")
+    assert shot.renderer == "static"
+    assert "no browser" in shot.note
+    with pytest.raises(ParkGeoError, match="no Chromium"):
+        SnapshotSession(renderer="browser")
+
+
+# ---------------------------------------------------------------------------- CLI
+
+
+def test_cli_snapshot_default_path_and_renderer(demo, runner):
+    manifest, _ = demo
+    result = runner.invoke(
+        cli,
+        [
+            "snapshot",
+            "-p",
+            str(manifest.root),
+            "--renderer",
+            "static",
+            "--size",
+            "400x300",
+            "--scale",
+            "1.5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    path = manifest.maps_dir / "snapshot.png"
+    assert "renderer static" in result.output and str(path) in result.output.replace("\n", "")
+    with Image.open(path) as image:
+        assert image.size == (600, 450)
+        assert image.info["dpi"] == pytest.approx((144, 144), abs=0.01)
+
+
+def test_cli_snapshot_unknown_extent_exits_2(demo, runner):
+    manifest, _ = demo
+    result = runner.invoke(cli, ["snapshot", "-p", str(manifest.root), "--extent", "road:X"])
+    assert result.exit_code == 2
+    assert "二号路" in result.output
+
+
+def test_png_reads_back_with_pillow(shots):
+    data = shots["static"].path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"pHYs" in data
+    with Image.open(io.BytesIO(data)) as image:
+        image.verify()
