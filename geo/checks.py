@@ -33,6 +33,7 @@ from geo.progress import layer_state
 from geo.store import Store
 from geo.tables import kind, kinds, vocabulary
 from geo.units import M2_PER_HECTARE, M2_PER_MU, WAN_PER_YI
+from geo.values import as_number, as_text
 
 __all__ = [
     "CheckResult",
@@ -298,23 +299,9 @@ def registered_rules() -> dict[str, RuleFunction]:
 # ---------------------------------------------------------------------------- context
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
-def _number(value: object) -> float | None:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) else v
-
-
 def _date(value: object) -> dt.date | None:
     """A stored ISO date; None when empty (or "NaT", which some stores hold for no date)."""
-    text = _text(value)
+    text = as_text(value)
     try:
         return dt.date.fromisoformat(text[:10]) if text else None
     except ValueError:
@@ -412,7 +399,7 @@ class _Context:
             if not isinstance(frame, gpd.GeoDataFrame):
                 continue
             frame = frame.reset_index(drop=True)
-            frame["id"] = frame["id"].map(_text)
+            frame["id"] = frame["id"].map(as_text)
             out[k.name] = to_metric(frame, self.crs) if frame.crs is not None else frame
         return out
 
@@ -482,7 +469,7 @@ class _Context:
         if frame is None:
             return None
         frame = pd.DataFrame(frame).reset_index(drop=True)
-        frame["id"] = frame["id"].map(_text)
+        frame["id"] = frame["id"].map(as_text)
         return frame
 
     @cached_property
@@ -492,7 +479,7 @@ class _Context:
             return {}
         cells = self.projects.get("parcels", pd.Series([None] * len(self.projects)))
         return {
-            pid: [p.strip() for p in _text(cell).split(";") if p.strip()]
+            pid: [p.strip() for p in as_text(cell).split(";") if p.strip()]
             for pid, cell in zip(self.projects["id"], cells, strict=True)
         }
 
@@ -511,7 +498,7 @@ class _Context:
 
     def parcel_of(self, building: Mapping) -> str | None:
         """The parcel a building stands on: its ``parcel`` field, else the one it overlaps most."""
-        named = _text(building.get("parcel"))
+        named = as_text(building.get("parcel"))
         if named:
             return named
         geom = building.get("geometry")
@@ -655,7 +642,7 @@ def _parcel_gap(ctx: _Context, spec: Rule) -> Iterable[Finding]:
     if width <= 0:
         return
     zones = (
-        parcels["zone"].map(_text) if "zone" in parcels.columns else pd.Series("", parcels.index)
+        parcels["zone"].map(as_text) if "zone" in parcels.columns else pd.Series("", parcels.index)
     )
     for zone_id in dict.fromkeys(zones):
         members = parcels[(zones == zone_id).to_numpy()]
@@ -730,7 +717,7 @@ def _outside_zone(ctx: _Context, spec: Rule) -> Iterable[Finding]:
     limit = ctx.thresholds["outside_zone_m2"]
     known = set(ctx.layers["zones"]["id"])
     for name, row in _sited(ctx):
-        zone_id, fid = _text(row.get("zone")), row["id"]
+        zone_id, fid = as_text(row.get("zone")), row["id"]
         if not zone_id:
             continue
         if zone_id not in known:
@@ -779,7 +766,7 @@ def _building_outside_parcel(ctx: _Context, spec: Rule) -> Iterable[Finding]:
         if frame is None or "parcel" not in frame.columns:
             continue
         for row in frame.to_dict("records"):
-            fid, pid = row["id"], _text(row.get("parcel"))
+            fid, pid = row["id"], as_text(row.get("parcel"))
             if not pid:
                 continue
             if pid not in all_parcels:
@@ -884,7 +871,7 @@ def _project_unknown_parcel(ctx: _Context, spec: Rule) -> Iterable[Finding]:
 def _project_without_parcel(ctx: _Context, spec: Rule) -> Iterable[Finding]:
     for project, parcels in ctx.project_parcels.items():
         if not parcels:
-            name = _text(ctx.project_row(project).get("name"))
+            name = as_text(ctx.project_row(project).get("name"))
             yield ctx.finding(
                 spec,
                 layer="projects",
@@ -923,7 +910,7 @@ def _declared_area(ctx: _Context, spec: Rule) -> Iterable[Finding]:
         return
     tolerance = ctx.thresholds["declared_area_tolerance_pct"]
     for row in parcels.to_dict("records"):
-        declared = _number(row.get("declared_area_mu"))
+        declared = as_number(row.get("declared_area_mu"))
         if declared is None:
             continue
         measured_m2 = _polygonal_area(row["geometry"])
@@ -985,7 +972,7 @@ def _land_use_unknown(ctx: _Context, spec: Rule) -> Iterable[Finding]:
         return
     geoms = ctx.geoms_by_id("parcels")
     for fid, value in zip(frame["id"], frame["land_use"], strict=True):
-        text = _text(value)
+        text = as_text(value)
         if text and lookup_land_use(text) is None:
             yield ctx.finding(
                 spec,
@@ -1041,7 +1028,7 @@ def _idle_unstarted_fee(ctx: _Context, spec: Rule) -> Iterable[Finding]:
             continue
         if ctx.as_of > _add_years(agreed, reclaim_years):
             continue  # the reclaim rule's finding
-        price = _number(row.get("land_price_wan"))
+        price = as_number(row.get("land_price_wan"))
         fee_zh = f"，约 {price * share / 100:,.2f} 万元" if price else ""
         fee_en = f", about {price * share / 100:,.2f} 万元 (10k CNY)" if price else ""
         yield _idle_finding(
@@ -1076,12 +1063,12 @@ def _built_pct(ctx: _Context, parcel: dict) -> float | None:
     buildings = ctx.buildings_on(parcel["id"])
     planned_total = built_total = 0.0
     for name, b in buildings:
-        planned = _number(b.get("floor_area_m2"))
+        planned = as_number(b.get("floor_area_m2"))
         if not planned:
             return None
         planned_total += planned
-        built = _number(b.get("floor_area_built_m2"))
-        percent = _number(b.get("percent"))
+        built = as_number(b.get("floor_area_built_m2"))
+        percent = as_number(b.get("percent"))
         if built is not None:
             built_total += min(built, planned)
         elif percent is not None:
@@ -1092,7 +1079,7 @@ def _built_pct(ctx: _Context, parcel: dict) -> float | None:
             return None  # under construction, amount unknown
     if planned_total > 0:
         return built_total / planned_total * 100
-    return _number(parcel.get("percent"))
+    return as_number(parcel.get("percent"))
 
 
 @cache
@@ -1107,7 +1094,7 @@ def _investment_pct(ctx: _Context, parcel: dict) -> float | None:
     if not projects:
         return None
     project = projects[0]
-    planned = _number(ctx.project_row(project).get("investment_yi"))
+    planned = as_number(ctx.project_row(project).get("investment_yi"))
     if not planned:
         return None
     parcels = ctx.states["parcels"]
@@ -1115,7 +1102,7 @@ def _investment_pct(ctx: _Context, parcel: dict) -> float | None:
     for pid in ctx.project_parcels.get(project, []):
         rows = [("parcels", parcels.loc[pid].to_dict())] if pid in parcels.index else []
         for _name, row in rows + ctx.buildings_on(pid):
-            value = _number(row.get("investment_made_wan"))
+            value = as_number(row.get("investment_made_wan"))
             if value is not None:
                 made, known = made + value, True
     return made / (planned * WAN_PER_YI) * 100 if known else None
@@ -1228,7 +1215,7 @@ def _summary(ctx: _Context) -> dict:
         return out
 
     # by zone, with the land still available
-    zone_keys = [_text(r.get("zone")) or None for r in allocated.to_dict("records")]
+    zone_keys = [as_text(r.get("zone")) or None for r in allocated.to_dict("records")]
     by_zone_raw = grouped(zone_keys)
     zones = ctx.layers.get("zones")
     by_zone = []
@@ -1238,8 +1225,8 @@ def _summary(ctx: _Context) -> dict:
         geom = z["geometry"]
         zone_m2 = _polygonal_area(geom if geom is None or geom.is_valid else geom.buffer(0))
         m2, n = by_zone_raw.pop(zid, (0.0, 0))
-        declared = _number(z.get("available_area_mu"))
-        entry = {"zone": zid, "name": _text(z.get("name")), **_area_entry(m2, n)}
+        declared = as_number(z.get("available_area_mu"))
+        entry = {"zone": zid, "name": as_text(z.get("name")), **_area_entry(m2, n)}
         entry["zone_area_mu"] = zone_m2 / M2_PER_MU
         entry["remaining_mu"] = (zone_m2 - m2) / M2_PER_MU
         entry["available_area_mu"] = declared
@@ -1266,7 +1253,7 @@ def _summary(ctx: _Context) -> dict:
         lookup_land_use(r.get("land_use")) if "land_use" in allocated.columns else None
         for r in allocated.to_dict("records")
     ]
-    raw_uses = [_text(r.get("land_use")) for r in allocated.to_dict("records")]
+    raw_uses = [as_text(r.get("land_use")) for r in allocated.to_dict("records")]
     keys = [u.code if u else (raw or None) for u, raw in zip(uses, raw_uses, strict=True)]
     by_use = []
     for code, (m2, n) in grouped(keys).items():
@@ -1284,7 +1271,9 @@ def _summary(ctx: _Context) -> dict:
     industries: list[str | None] = []
     for pid in ids:
         projects = ctx.parcel_projects.get(pid, [])
-        industries.append(_text(ctx.project_row(projects[0]).get("industry")) if projects else None)
+        industries.append(
+            as_text(ctx.project_row(projects[0]).get("industry")) if projects else None
+        )
     by_industry = [
         {"industry": key, **_area_entry(m2, n)} for key, (m2, n) in grouped(industries).items()
     ]

@@ -616,21 +616,9 @@ def _status_goals(manifest, store, date, data: dict) -> None:
 STATUS_EXTRAS.append(_status_goals)
 
 
-def _goal_number(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
-    return text.rstrip("0").rstrip(".")
-
-
-def _goal_period(goal: dict) -> str:
-    start, end = goal["period_start"], goal["period_end"]
-    if start[:4] == end[:4] and start[5:] == "01-01" and end[5:] == "12-31":
-        return start[:4]
-    return f"{start}–{end}"
-
-
 def _goals_table(goals: list[dict], as_of: str) -> Table:
+    from geo.goals import format_goal_number, goal_period_label
+
     table = Table(title=f"目标完成情况 goals vs actual — as of {as_of}")
     for col, just in (
         ("goal 指标", "left"),
@@ -646,16 +634,16 @@ def _goals_table(goals: list[dict], as_of: str) -> Table:
     for goal in goals:
         status = goal["status"]
         if goal["projection"] is not None:
-            status = f"{status} (→ {_goal_number(goal['projection'])})"
+            status = f"{status} (→ {format_goal_number(goal['projection'])})"
         percent = goal["percent"]
         table.add_row(
             f"{goal['id']} {goal['metric']}",
-            _goal_period(goal),
+            goal_period_label(goal),
             goal["unit"],
-            _goal_number(goal["target"]),
-            _goal_number(goal["achieved"]),
+            format_goal_number(goal["target"]),
+            format_goal_number(goal["achieved"]),
             "" if percent is None else f"{percent:.1f}",
-            _goal_number(goal["remaining"]),
+            format_goal_number(goal["remaining"]),
             status,
         )
     return table

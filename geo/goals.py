@@ -19,7 +19,6 @@ measure, or whose layer the project does not have, is listed with status ``no da
 from __future__ import annotations
 
 import datetime as dt
-import math
 import warnings
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from geo.errors import GoalError, GoalWarning
 from geo.progress import stage_history
 from geo.tables import accepted_labels, kind, kinds, lookup_stage, stages_for_kind
 from geo.units import Unit, accepted_units, convert, field_unit, parse_unit
+from geo.values import as_text
 
 __all__ = [
     "GEODESIC_TOLERANCE",
@@ -41,7 +41,9 @@ __all__ = [
     "GoalWarning",
     "developed_area_goals",
     "first_reached",
+    "format_goal_number",
     "geodesic_area",
+    "goal_period_label",
     "goals_json",
     "measure_goals",
 ]
@@ -194,19 +196,13 @@ def developed_area_goals(results: list[GoalResult]) -> list[GoalResult]:
 # ---------------------------------------------------------------------------- measuring
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
 @dataclass(frozen=True)
 class _Goal:
     row: dict
     where: str
 
     def get(self, name: str) -> str:
-        return _text(self.row.get(name))
+        return as_text(self.row.get(name))
 
 
 def _parse_measure(goal: _Goal) -> tuple[str, str]:
@@ -261,7 +257,7 @@ def measure_goals(store, *, as_of: dt.date, crs: str) -> list[GoalResult]:
     results = []
     for row in table.to_dict("records"):
         source = f"{row.get('source_file', 'goals')} row {row.get('source_row', '?')}"
-        goal = _Goal(row, f"goal {_text(row.get('id'))!r} ({source})")
+        goal = _Goal(row, f"goal {as_text(row.get('id'))!r} ({source})")
         results.append(_measure(goal, store, records, layers, reached, as_of=as_of, crs=crs))
     return results
 
@@ -442,3 +438,19 @@ def goals_json(results: list[GoalResult]) -> list[dict]:
             entry["achieved_m2"] = r.achieved_m2
         out.append(entry)
     return out
+
+
+def format_goal_number(value: float | None) -> str:
+    """A goal figure for tables: 3 decimals below 10, 1 above, trailing zeros dropped."""
+    if value is None:
+        return ""
+    text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def goal_period_label(goal: dict) -> str:
+    """ "2023" for a calendar year, else "start–end" (ISO dates), for a :func:`goals_json` row."""
+    start, end = goal["period_start"], goal["period_end"]
+    if start[:4] == end[:4] and start[5:] == "01-01" and end[5:] == "12-31":
+        return start[:4]
+    return f"{start}–{end}"

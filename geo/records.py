@@ -18,7 +18,7 @@ import pandas as pd
 from geo.chainage import parse_chainage, parse_chainage_range
 from geo.errors import ChainageError, ParkGeoError
 from geo.tables import accepted_labels, kinds, lookup_stage, stages_for_kind, work_items
-from geo.values import parse_date, parse_number
+from geo.values import as_text, parse_date, parse_number
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -47,19 +47,9 @@ RECORD_COLUMNS = [
     "seq",
 ]
 
+# what makes two records the same: everything but where they came from and their order
 _KEY_FIELDS = [
-    "kind",
-    "feature_id",
-    "date",
-    "stage",
-    "percent",
-    "floor_area_m2",
-    "investment_wan",
-    "item",
-    "from_m",
-    "to_m",
-    "contract_section",
-    "note",
+    c for c in RECORD_COLUMNS if c not in ("source_file", "source_row", "record_key", "seq")
 ]
 
 
@@ -93,12 +83,6 @@ def _kind_of(text: object) -> str | None:
             return k.name
     aliases = {"厂房": "factories", "地块": "parcels", "道路": "roads", "房屋": "housing"}
     return aliases.get(key)
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
 
 
 def _record_key(rec: dict) -> str:
@@ -228,8 +212,8 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
     kind_name = _kind_of(raw.get("kind"))
     if kind_name is None or not kinds()[kind_name].stages:
         with_stages = ", ".join(f"{k.label_zh} ({k.name})" for k in kinds().values() if k.stages)
-        raise ParkGeoError(f"unknown layer {_text(raw.get('kind'))!r}; use one of: {with_stages}")
-    fid = _text(raw.get("feature_id"))
+        raise ParkGeoError(f"unknown layer {as_text(raw.get('kind'))!r}; use one of: {with_stages}")
+    fid = as_text(raw.get("feature_id"))
     if fid.endswith(".0") and fid[:-2].isdigit():
         fid = fid[:-2]
     if not fid:
@@ -249,7 +233,7 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
             f"date {date} is after today ({today}); progress cannot be reported ahead"
         )
     vocab = kinds()[kind_name].stages
-    stage_text = _text(raw.get("stage"))
+    stage_text = as_text(raw.get("stage"))
     stage = lookup_stage(vocab, stage_text) if stage_text else None
     if stage_text and stage is None:
         raise ParkGeoError(f"unknown stage {stage_text!r}; accepted: {accepted_labels(vocab)}")
@@ -274,8 +258,8 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
         "item": None,
         "from_m": None,
         "to_m": None,
-        "contract_section": _text(raw.get("contract_section")) or None,
-        "note": _text(raw.get("note")),
+        "contract_section": as_text(raw.get("contract_section")) or None,
+        "note": as_text(raw.get("note")),
     }
     if kind_name == "roads":
         _road_fields(rec, raw, centerlines, notes, name, rownum)
@@ -283,7 +267,7 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
 
 
 def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None:
-    item_text = _text(raw.get("item"))
+    item_text = as_text(raw.get("item"))
     item = (
         next(
             (
@@ -301,11 +285,11 @@ def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None
         raise ParkGeoError(f"unknown or missing work item {item_text!r}; accepted: {accepted}")
     rec["item"] = item.code
     try:
-        if _text(raw.get("chainage_range")):
-            rng = parse_chainage_range(_text(raw.get("chainage_range")))
+        if as_text(raw.get("chainage_range")):
+            rng = parse_chainage_range(as_text(raw.get("chainage_range")))
             start, end, flipped = rng.start, rng.end, rng.reversed
         else:
-            a, b = _text(raw.get("chainage_from")), _text(raw.get("chainage_to"))
+            a, b = as_text(raw.get("chainage_from")), as_text(raw.get("chainage_to"))
             if not a or not b:
                 raise ChainageError("from and to chainage (起点桩号, 终点桩号) are both needed")
             start, end = parse_chainage(a), parse_chainage(b)

@@ -17,7 +17,6 @@ differ (within the scale tolerance, see :class:`geo.linref.Centerline`).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ import pandas as pd
 from geo.chainage import format_chainage
 from geo.errors import ChainageError, JoinError
 from geo.tables import Stage, vocabulary, work_items
+from geo.values import as_number, as_text
 
 __all__ = [
     "RULES",
@@ -207,20 +207,6 @@ def _label(chainage: float) -> str:
     return format_chainage(chainage, decimals=0 if whole else 1)
 
 
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
-def _number(value: object) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def _state(stage: str, percent: float | None) -> str:
     """Stage code of a record: ``done`` when its stage says so or its percent is 100."""
     if stage == "done" or percent == 100:
@@ -237,23 +223,23 @@ def _road_records(records: pd.DataFrame | None) -> list[dict]:
     frame = records[records["kind"] == "roads"]
     out = []
     for rec in frame.to_dict("records"):
-        percent = _number(rec.get("percent"))
-        stage = _text(rec.get("stage"))
-        seq = _number(rec.get("seq"))
+        percent = as_number(rec.get("percent"))
+        stage = as_text(rec.get("stage"))
+        seq = as_number(rec.get("seq"))
         out.append(
             {
-                "road": _text(rec.get("feature_id")),
-                "item": _text(rec.get("item")),
-                "date": _text(rec.get("date")),
+                "road": as_text(rec.get("feature_id")),
+                "item": as_text(rec.get("item")),
+                "date": as_text(rec.get("date")),
                 "seq": 0 if seq is None else int(seq),
-                "from_m": _number(rec.get("from_m")),
-                "to_m": _number(rec.get("to_m")),
+                "from_m": as_number(rec.get("from_m")),
+                "to_m": as_number(rec.get("to_m")),
                 "stage": _state(stage, percent),
                 "percent": percent,
-                "contract_section": _text(rec.get("contract_section")),
-                "note": _text(rec.get("note")),
-                "source_file": _text(rec.get("source_file")),
-                "source_row": _number(rec.get("source_row")),
+                "contract_section": as_text(rec.get("contract_section")),
+                "note": as_text(rec.get("note")),
+                "source_file": as_text(rec.get("source_file")),
+                "source_row": as_number(rec.get("source_row")),
             }
         )
     out.sort(key=lambda r: (r["date"], r["seq"]))
@@ -349,7 +335,7 @@ def road_state(
             by_road.setdefault(rec["road"], []).append(rec)
     states = []
     for row in roads.to_dict("records"):
-        road = {"id": _text(row["id"]), "name": _text(row.get("name"))}
+        road = {"id": as_text(row["id"]), "name": as_text(row.get("name"))}
         states.append(_one_road(road, by_road.get(road["id"], []), centerlines[road["id"]]))
     findings = tuple(f for state in states for f in state.findings)
     return RoadsResult(as_of=as_of, roads=tuple(states), findings=findings)

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["parse_date", "parse_number"]
+__all__ = ["as_number", "as_text", "parse_date", "parse_number"]
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
@@ -66,3 +66,19 @@ def parse_number(value: object) -> float | None:
 
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
+
+
+def as_text(value: object) -> str:
+    """A stored cell as stripped text; "" for None and NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def as_number(value: object) -> float | None:
+    """A stored cell as a float; None for empty, NaN or non-numbers."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number

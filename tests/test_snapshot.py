@@ -207,7 +207,6 @@ def _title_strokes(shot) -> tuple[int, int]:
 def test_cjk_title_is_drawn_with_glyphs(request, shots, demo, renderer):
     """X县工业园区 建设进度图: 11 glyphs, most of several strokes; empty boxes (tofu) would
     give one outline blob per glyph."""
-    pytest.importorskip("scipy")
     shot = _shot(request, shots, renderer)
     blobs, dark = _title_strokes(shot)
     assert blobs >= 20

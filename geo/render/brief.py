@@ -161,20 +161,6 @@ def roads_under_construction(result) -> list:
     return out
 
 
-def _number(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
-    return text.rstrip("0").rstrip(".")
-
-
-def _period(goal: dict) -> str:
-    start, end = goal["period_start"], goal["period_end"]
-    if start[:4] == end[:4] and start[5:] == "01-01" and end[5:] == "12-31":
-        return start[:4]
-    return f"{start}–{end}"
-
-
 # ---------------------------------------------------------------------------- docx helpers
 
 
@@ -365,7 +351,13 @@ def write_brief(
     """
     from geo.checks import run_checks
     from geo.errors import ParkGeoError
-    from geo.goals import GoalWarning, goals_json, measure_goals
+    from geo.goals import (
+        GoalWarning,
+        format_goal_number,
+        goal_period_label,
+        goals_json,
+        measure_goals,
+    )
     from geo.render.chart import goals_chart
     from geo.render.snapshot import SnapshotOptions, SnapshotSession
     from geo.roads import roads_status
@@ -395,10 +387,10 @@ def write_brief(
                 rows.append(
                     [
                         metric,
-                        _period(g),
+                        goal_period_label(g),
                         g["unit"],
-                        _number(g["target"]),
-                        _number(g["achieved"]),
+                        format_goal_number(g["target"]),
+                        format_goal_number(g["achieved"]),
                         "" if g["percent"] is None else f"{g['percent']:.1f}%",
                         _STATUS.get(g["status"], {}).get(lang, g["status"]),
                     ]
