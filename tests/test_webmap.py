@@ -338,3 +338,17 @@ def test_compact_layer_round_trips_geometry_to_a_tenth_of_a_metre(demo, browser,
     props = pg.evaluate("window.parkgeo.layers.parcels.getLayers()[0].feature.properties")
     assert {"id", "stage", "area_mu", "ts"} <= set(props)
     pg.close()
+
+
+def test_tianditu_requests_only_its_vector_and_label_tiles_with_the_key(demo, browser, tmp_path):
+    manifest, store = demo
+    out = tmp_path / "tdt.html"
+    options = MapOptions(as_of=manifest.as_of, basemap="tianditu", tianditu_key="TESTKEY")
+    out.write_text(build_map(store, manifest, options), encoding="utf-8")
+    pg, outside, _ = _open(browser, out)
+    pg.wait_for_function("document.querySelectorAll('img.leaflet-tile').length > 0")
+    pg.close()
+    assert outside, "tiles are requested from Tianditu"
+    assert all(re.match(r"https://t[0-7]\.tianditu\.gov\.cn/(vec|cva)_w/", u) for u in outside)
+    assert all("tk=TESTKEY" in u for u in outside)
+    assert any("/cva_w/" in u for u in outside) and any("/vec_w/" in u for u in outside)

@@ -72,6 +72,13 @@ BASEMAPS = {
     "local": (None, "", "", False),
 }
 
+#: Label (annotation) tiles drawn over a basemap whose own tiles carry no names.
+BASEMAP_LABELS = {
+    "tianditu": "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+    "&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}"
+    "&TILEROW={y}&TILECOL={x}&tk={key}",
+}
+
 #: Leaflet's CSS refers to these images; they are inlined as data URIs.
 _LEAFLET_IMAGES = (
     "layers.png",
@@ -133,19 +140,16 @@ def _json_for_script(data) -> str:
 # ---------------------------------------------------------------------------- data
 
 
-def _lonlat(gdf: gpd.GeoDataFrame, *, shift: bool, rounded: bool = True) -> np.ndarray:
-    """Geometries in longitude/latitude (GCJ-02 when *shift*), rounded to 1e-6° if asked."""
+def _lonlat(gdf: gpd.GeoDataFrame, *, shift: bool) -> np.ndarray:
+    """Geometries in longitude/latitude (GCJ-02 when *shift*), rounded to 1e-6°."""
     geoms = np.asarray(
         gdf.to_crs(settings.WEB_CRS).geometry.array if gdf.crs else gdf.geometry.array
     )
-    if not shift and not rounded:
-        return geoms
 
     def move(coords):
         if shift:
-            lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])
-            coords = np.column_stack([lon, lat])
-        return np.round(coords, COORD_DECIMALS) if rounded else coords
+            coords = np.column_stack(wgs84_to_gcj02(coords[:, 0], coords[:, 1]))
+        return np.round(coords, COORD_DECIMALS)
 
     return shapely.transform(geoms, move)
 
@@ -171,13 +175,14 @@ def feature_collection(
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
-def _rings_geometry(geoms: np.ndarray, geometry: str) -> dict:
+def _rings_geometry(geoms: np.ndarray, geometry: str, *, crs, shift: bool) -> dict:
     """Geometry structure and coordinates of a layer, delta-encoded in 1e-6 degrees.
 
     ``np`` parts per feature, ``nr`` rings per part (polygons), ``nc`` coordinates per ring
     or line; ``xy`` the coordinates as integer steps from the previous one. Closing
     coordinates of rings are dropped (Leaflet closes rings itself). An all-ones count array
-    is sent as null.
+    is sent as null. Coordinates are projected to longitude/latitude (and shifted to GCJ-02
+    when *shift*) in one call on the flat coordinate array.
     """
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     n_parts = np.bincount(part_of, minlength=len(geoms))
@@ -197,6 +202,11 @@ def _rings_geometry(geoms: np.ndarray, geometry: str) -> dict:
     else:
         counts = None
         coords = shapely.get_coordinates(parts)
+    if crs is not None and len(coords):
+        transformer = Transformer.from_crs(crs, settings.WEB_CRS, always_xy=True)
+        coords = np.column_stack(transformer.transform(coords[:, 0], coords[:, 1]))
+    if shift and len(coords):
+        coords = np.column_stack(wgs84_to_gcj02(coords[:, 0], coords[:, 1]))
     q = np.round(coords * 10**COORD_DECIMALS).astype(np.int64).ravel()
     xy = np.empty_like(q)
     if len(q):
@@ -222,7 +232,7 @@ def compact_layer(
     return {
         "n": len(gdf),
         "cols": cols,
-        "geom": _rings_geometry(_lonlat(gdf, shift=shift, rounded=False), geometry),
+        "geom": _rings_geometry(np.asarray(gdf.geometry.array), geometry, crs=gdf.crs, shift=shift),
     }
 
 
@@ -673,6 +683,7 @@ def render_html(model: dict, options: MapOptions) -> str:
     )
     root.header.add_child(_Raw(f"<title>{html.escape(title)}</title>"), name="title")
     tiles: dict = {}
+    labels_url = None
     if options.basemap == "local":
         if options.tiles is None:
             raise ParkGeoError("--basemap local needs --tiles PATH (an XYZ folder or .mbtiles).")
@@ -685,11 +696,13 @@ def render_html(model: dict, options: MapOptions) -> str:
                 "TIANDITU_KEY environment variable (get one at the Tianditu site)."
             )
         url = url.replace("{key}", key)
+        labels_url = BASEMAP_LABELS["tianditu"].replace("{key}", key)
     payload = dict(
         model,
         basemap={
             "name": options.basemap,
             "url": url,
+            "labels_url": labels_url,
             "attribution": attribution,
             "subdomains": subdomains,
             "tiles": tiles,

@@ -98,6 +98,11 @@ function parkgeoInit(map, D) {
   var base = D.basemap, tileLayer = null;
   if (base.url) {
     tileLayer = L.tileLayer(base.url, { subdomains: base.subdomains || "abc", maxZoom: 18, attribution: esc(base.attribution) });
+    if (base.labels_url) {
+      // place names of a basemap that draws them in a separate tile set (Tianditu cva)
+      var namesLayer = L.tileLayer(base.labels_url, { subdomains: base.subdomains || "abc", maxZoom: 18 });
+      map.whenReady(function () { namesLayer.addTo(map); });
+    }
   } else if (base.name === "local") {
     var LocalTiles = L.GridLayer.extend({
       // asynchronous tiles: the layer's "load" (our drawn signal) waits for the images
