@@ -79,19 +79,31 @@ def _implied_records(features: pd.DataFrame, kind_name: str) -> pd.DataFrame:
 
 
 def _feature_records(features: pd.DataFrame, records: pd.DataFrame | None, kind_name: str):
-    """Every record of the features of *kind_name*, sorted by (feature, date, seq), and the
-    records whose feature does not exist."""
+    """Every record of the features of *kind_name* and the records whose feature does not
+    exist. The first are sorted by (feature, date, seq) and carry ``fi``, the feature's
+    position in *features*, so that per-feature results are plain array operations."""
     recs = records if records is not None else pd.DataFrame(columns=["kind"])
     recs = recs[recs["kind"] == kind_name] if len(recs) else recs
-    known = recs["feature_id"].isin(set(features["id"])) if len(recs) else None
-    orphans = recs[~known] if len(recs) else recs
-    own = recs[known].reindex(columns=_RECORD_COLS) if len(recs) else None
+    index = pd.Index(features["id"])
+    position = index.get_indexer(recs["feature_id"]) if len(recs) else np.array([], dtype=int)
+    orphans = recs[position < 0] if len(recs) else recs
     parts = [_implied_records(features, kind_name).reindex(columns=_RECORD_COLS)]
-    if own is not None and len(own):
-        parts.append(own)
+    if len(recs) and (position >= 0).any():
+        parts.append(recs[position >= 0].reindex(columns=_RECORD_COLS))
     allrecs = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    allrecs = allrecs.sort_values(["feature_id", "date", "seq"], kind="stable")
+    allrecs["fi"] = index.get_indexer(allrecs["feature_id"])
+    allrecs = allrecs.sort_values(["fi", "date", "seq"], kind="stable")
     return allrecs.reset_index(drop=True), orphans
+
+
+def _last(groups: np.ndarray, values: np.ndarray, n: int, fill, dtype=object) -> np.ndarray:
+    """The last of *values* in each group, for rows sorted by group (``groups`` = feature
+    positions 0..n-1); *fill* where a group has no row."""
+    out = np.full(n, fill, dtype=dtype)
+    if len(groups):
+        ends = np.r_[groups[1:] != groups[:-1], True]
+        out[groups[ends]] = values[ends]
+    return out
 
 
 def layer_state(
@@ -127,42 +139,37 @@ def layer_state(
     if not vocab:
         raise ValueError(f"kind {kind_name!r} has no stages")
     allrecs, orphans = _feature_records(features, records, kind_name)
-    orders = None
-    if dates is not None:
-        orders = _stage_orders(allrecs, features["id"].to_numpy(), vocab, dates)
-    allrecs = allrecs[allrecs["date"] <= as_of.isoformat()]
-    ids = features["id"].to_numpy()
-    by_feature = allrecs.groupby("feature_id", sort=False)
+    n = len(features)
+    orders = _stage_orders(allrecs, n, vocab, dates) if dates is not None else None
+    sub = allrecs[(allrecs["date"] <= as_of.isoformat()).to_numpy(dtype=bool)]
+    fi = sub["fi"].to_numpy()
 
-    staged = allrecs[allrecs["stage"].isin([s.code for s in vocab])]
-    fid = staged["feature_id"]
+    staged = sub[sub["stage"].isin([s.code for s in vocab]).to_numpy(dtype=bool)]
+    sfi, sstage = staged["fi"].to_numpy(), staged["stage"].to_numpy(dtype=object)
     # a run of one stage starts where the stage differs from the feature's previous record
-    starts = (staged["stage"] != staged["stage"].shift()) | (fid != fid.shift())
-    stage = staged.groupby("feature_id", sort=False)["stage"].last().reindex(ids)
-    since = staged[starts].groupby("feature_id", sort=False)["date"].last().reindex(ids)
+    starts = np.r_[True, (sstage[1:] != sstage[:-1]) | (sfi[1:] != sfi[:-1])][: len(sstage)]
+    stage = _last(sfi, sstage, n, vocab[0].code)
+    since = _last(sfi[starts], staged["date"].to_numpy(dtype=object)[starts], n, None)
 
-    first = vocab[0]
     by_code = {s.code: s for s in vocab}
-    codes = [c if isinstance(c, str) else first.code for c in stage.tolist()]
     out = features.copy()
-    out["stage"] = codes
-    out["stage_zh"] = [by_code[c].zh for c in codes]
-    out["stage_en"] = [by_code[c].en for c in codes]
-    out["stage_order"] = [by_code[c].order for c in codes]
-    out["stage_since"] = [d if isinstance(d, str) else None for d in since.tolist()]
-    last_date = by_feature["date"].last().reindex(ids)
-    out["last_date"] = [d if isinstance(d, str) else None for d in last_date.tolist()]
-    notes = allrecs["note"].where(allrecs["note"].map(lambda n: isinstance(n, str) and n != ""))
-    last_note = notes.groupby(allrecs["feature_id"], sort=False).last().reindex(ids)
-    out["last_note"] = [n if isinstance(n, str) else "" for n in last_note.tolist()]
+    out["stage"] = stage
+    out["stage_zh"] = [by_code[c].zh for c in stage]
+    out["stage_en"] = [by_code[c].en for c in stage]
+    out["stage_order"] = [by_code[c].order for c in stage]
+    out["stage_since"] = since
+    out["last_date"] = _last(fi, sub["date"].to_numpy(dtype=object), n, None)
+    notes = sub["note"].to_numpy(dtype=object)
+    has_note = np.array([isinstance(x, str) and x != "" for x in notes], dtype=bool)
+    out["last_note"] = _last(fi[has_note], notes[has_note], n, "")
     for column, source in (
         ("percent", "percent"),
         ("floor_area_built_m2", "floor_area_m2"),
         ("investment_made_wan", "investment_wan"),
     ):
-        values = pd.to_numeric(allrecs[source], errors="coerce")
-        latest = values.groupby(allrecs["feature_id"], sort=False).last().reindex(ids)
-        out[column] = latest.to_numpy(dtype="float64")
+        values = pd.to_numeric(sub[source], errors="coerce").to_numpy(dtype="float64")
+        known = ~np.isnan(values)
+        out[column] = _last(fi[known], values[known], n, np.nan, dtype="float64")
     return LayerState(
         kind=kind_name, as_of=as_of, features=out, orphans=orphans.copy(), stage_orders=orders
     )
@@ -177,17 +184,19 @@ def stages_on(
     stage when there is none), for many dates at once.
     """
     allrecs, _ = _feature_records(features, records, kind_name)
-    return _stage_orders(allrecs, features["id"].to_numpy(), stages_for_kind(kind_name), dates)
+    return _stage_orders(allrecs, len(features), stages_for_kind(kind_name), dates)
 
 
-def _stage_orders(allrecs: pd.DataFrame, ids: np.ndarray, vocab, dates) -> np.ndarray:
+def _stage_orders(allrecs: pd.DataFrame, n: int, vocab, dates) -> np.ndarray:
     order = {s.code: s.order for s in vocab}
-    staged = allrecs[allrecs["stage"].isin(order)]
-    out = np.zeros((len(ids), len(dates)), dtype=np.int8)
+    staged = allrecs[allrecs["stage"].isin(order).to_numpy(dtype=bool)]
+    sfi = staged["fi"].to_numpy()
+    orders = staged["stage"].map(order).to_numpy(dtype=np.int8)
+    when = staged["date"].to_numpy(dtype=object)
+    out = np.zeros((n, len(dates)), dtype=np.int8)
     for j, date in enumerate(dates):
-        sub = staged[staged["date"] <= date.isoformat()]
-        last = sub.groupby("feature_id", sort=False)["stage"].last().map(order)
-        out[:, j] = last.reindex(ids).fillna(0).to_numpy(dtype=np.int8)
+        m = when <= date.isoformat()
+        out[:, j] = _last(sfi[m], orders[m], n, 0, dtype=np.int8)
     return out
 
 

@@ -184,23 +184,31 @@ def _rings_geometry(geoms: np.ndarray, geometry: str, *, crs, shift: bool) -> di
     is sent as null. Coordinates are projected to longitude/latitude (and shifted to GCJ-02
     when *shift*) in one call on the flat coordinate array.
     """
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    n_parts = np.bincount(part_of, minlength=len(geoms))
-    out: dict = {"np": None if (n_parts == 1).all() else n_parts}
+    out: dict = {"np": None, "nr": None}
     if geometry == "polygon":
-        rings, ring_of = shapely.get_rings(parts, return_index=True)
-        n_rings = np.bincount(ring_of, minlength=len(parts))
-        out["nr"] = None if (n_rings == 1).all() else n_rings
+        simple = bool(
+            (shapely.get_num_geometries(geoms) == 1).all()
+            and (shapely.get_num_interior_rings(shapely.get_geometry(geoms, 0)) == 0).all()
+        )
+        if simple:  # one part, one ring each (most parcels): no need to split them
+            rings = geoms
+        else:
+            parts, part_of = shapely.get_parts(geoms, return_index=True)
+            rings, ring_of = shapely.get_rings(parts, return_index=True)
+            n_parts = np.bincount(part_of, minlength=len(geoms))
+            n_rings = np.bincount(ring_of, minlength=len(parts))
+            out["np"] = None if (n_parts == 1).all() else n_parts
+            out["nr"] = None if (n_rings == 1).all() else n_rings
         counts = shapely.get_num_coordinates(rings)
         coords = shapely.get_coordinates(rings)
         keep = np.ones(len(coords), dtype=bool)
         keep[np.cumsum(counts) - 1] = False  # the closing coordinate of each ring
         coords, counts = coords[keep], counts - 1
-    elif geometry == "line":
-        counts = shapely.get_num_coordinates(parts)
-        coords = shapely.get_coordinates(parts)
     else:
-        counts = None
+        parts, part_of = shapely.get_parts(geoms, return_index=True)
+        n_parts = np.bincount(part_of, minlength=len(geoms))
+        out["np"] = None if (n_parts == 1).all() else n_parts
+        counts = shapely.get_num_coordinates(parts) if geometry == "line" else None
         coords = shapely.get_coordinates(parts)
     if crs is not None and len(coords):
         transformer = Transformer.from_crs(crs, settings.WEB_CRS, always_xy=True)
