@@ -31,9 +31,12 @@ from geo import settings
 from geo.crs import to_metric
 from geo.errors import ParkGeoError
 from geo.gcj02 import wgs84_to_gcj02
+from geo.goals import developed_area_goals, goals_json, measure_goals
+from geo.importer import road_centerlines
 from geo.progress import layer_state
+from geo.roads import chainage_ticks, road_state, section_geometries
 from geo.tables import kind, label, labels, vocabularies
-from geo.units import M2_PER_MU
+from geo.units import M2_PER_MU, Area, convert, parse_unit
 
 __all__ = [
     "BASEMAPS",
@@ -187,8 +190,8 @@ def _rings_geometry(geoms: np.ndarray, geometry: str, *, crs, shift: bool) -> di
     out: dict = {"np": None, "nr": None}
     if geometry == "polygon":
         simple = bool(
-            (shapely.get_num_geometries(geoms) == 1).all()
-            and (shapely.get_num_interior_rings(shapely.get_geometry(geoms, 0)) == 0).all()
+            (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON).all()
+            and (shapely.get_num_interior_rings(geoms) == 0).all()
         )
         if simple:  # one part, one ring each (most parcels): no need to split them
             rings = geoms
@@ -356,8 +359,6 @@ def _timeline(store, manifest, dates: list[dt.date]) -> list[dict]:
     The area is None when the project has no developed-area goal (which says what counts
     as developed); the dates still drive the time control.
     """
-    from geo.goals import developed_area_goals, measure_goals
-    from geo.units import Area, convert, parse_unit
 
     has_goals = store.read_kind("goals") is not None
     out = []
@@ -491,8 +492,6 @@ def _road_layers(store, manifest, records, *, as_of, shift) -> list[dict]:
     roads = store.read_kind("roads")
     if roads is None or not len(roads):
         return []
-    from geo.importer import road_centerlines
-    from geo.roads import chainage_ticks, road_state, section_geometries
 
     centerlines = road_centerlines(roads, manifest)
     result = road_state(roads, records, as_of=as_of, centerlines=centerlines)
@@ -528,7 +527,6 @@ def _road_layers(store, manifest, records, *, as_of, shift) -> list[dict]:
 
 
 def _goals(store, manifest, as_of) -> list[dict]:
-    from geo.goals import goals_json, measure_goals
 
     if store.read_kind("goals") is None:
         return []
