@@ -189,6 +189,29 @@ def import_(project: Path, repair: bool, skip_bad: bool, as_json: bool):
     sys.exit(code)
 
 
+def _lang_option(func):
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default="zh",
+        show_default=True,
+        help="Language of labels: Chinese (default) or English.",
+    )(func)
+
+
+def _renderer_options(func):
+    func = click.option(
+        "--renderer",
+        type=click.Choice(["auto", "browser", "static"]),
+        default="auto",
+        show_default=True,
+        help="Snapshot renderer: auto is the browser when one is found, else matplotlib.",
+    )(func)
+    return click.option(
+        "--browser", default=None, help="Chromium/Chrome/Edge executable for snapshots."
+    )(func)
+
+
 def _as_of_option(func):
     return click.option(
         "--as-of",
@@ -519,7 +542,7 @@ def _demo_roads(manifest, store):
     envvar="TIANDITU_KEY",
     help="Tianditu key for --basemap tianditu (or TIANDITU_KEY).",
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -891,7 +914,7 @@ def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, bas
 @click.option(
     "--scale", type=float, default=2.0, show_default=True, help="Image pixels per CSS px."
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@_lang_option
 @click.option(
     "--basemap",
     type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
@@ -905,14 +928,7 @@ def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, bas
     default=None,
     help="XYZ folder or .mbtiles for --basemap local.",
 )
-@click.option("--browser", default=None, help="Chromium/Chrome/Edge executable to use.")
-@click.option(
-    "--renderer",
-    type=click.Choice(["auto", "browser", "static"]),
-    default="auto",
-    show_default=True,
-    help="auto: the browser when one is found, else matplotlib.",
-)
+@_renderer_options
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -970,15 +986,8 @@ def _print_snapshot(shot) -> None:
 @cli.command()
 @project_option
 @_as_of_option
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--browser", default=None, help="Chromium/Chrome/Edge executable for snapshots.")
-@click.option(
-    "--renderer",
-    type=click.Choice(["auto", "browser", "static"]),
-    default="auto",
-    show_default=True,
-    help="Snapshot renderer: auto is the browser when one is found, else matplotlib.",
-)
+@_lang_option
+@_renderer_options
 @click.option(
     "--out",
     type=click.Path(path_type=Path),

@@ -675,6 +675,7 @@ def test_findings_frame_columns(flawed):
 
 def test_demo_park_finds_the_planted_flaws_and_no_other_error(tmp_path):
     from geo import demo
+
     demo.write_demo_project(tmp_path)
     manifest = load_manifest(tmp_path)
     import_project(manifest, open_store(manifest))

@@ -402,6 +402,7 @@ def test_seed_road_two_0_to_500_m_section_is_500_m_long(project):
 
 def test_demo_park_road_two(tmp_path):
     from geo import demo
+
     demo.write_demo_project(tmp_path)
     manifest = load_manifest(tmp_path)
     from geo.importer import import_project
