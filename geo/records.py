@@ -18,7 +18,7 @@ import pandas as pd
 from geo.chainage import parse_chainage, parse_chainage_range
 from geo.errors import ChainageError, ParkGeoError
 from geo.tables import accepted_labels, kinds, lookup_stage, stages_for_kind, work_items
-from geo.values import as_text, parse_date, parse_number
+from geo.values import as_number, as_text, parse_date, parse_number
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -176,12 +176,16 @@ def _sort_date(value: object) -> str:
 
 
 def _section_key(rec: dict) -> tuple:
+    """What a record is about: a feature, or one item over one chainage range of a road.
+
+    Empty cells may come back from the store as None or NaN; both mean "none" here.
+    """
     return (
         rec["kind"],
         rec["feature_id"],
-        rec.get("item") or "",
-        rec.get("from_m"),
-        rec.get("to_m"),
+        as_text(rec.get("item")),
+        as_number(rec.get("from_m")),
+        as_number(rec.get("to_m")),
     )
 
 

@@ -141,7 +141,7 @@ def _layer_names(path: Path) -> list[str]:
 
 
 def _read(path: Path, name: str) -> pd.DataFrame:
-    frame = pyogrio.read_dataframe(path, layer=name)
+    frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.isna().all() and frame.crs is None:
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     return frame
