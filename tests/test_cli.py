@@ -70,7 +70,7 @@ def test_bad_manifest_is_exit_2(park, runner):
     )
 
 
-@pytest.mark.parametrize("command", ["init", "import", "layers", "demo"])
+@pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_has_help_with_an_example(runner, command):
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
