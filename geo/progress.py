@@ -153,15 +153,21 @@ def layer_state(
 
     by_code = {s.code: s for s in vocab}
     out = features.copy()
-    out["stage"] = stage
-    out["stage_zh"] = [by_code[c].zh for c in stage]
-    out["stage_en"] = [by_code[c].en for c in stage]
-    out["stage_order"] = [by_code[c].order for c in stage]
-    out["stage_since"] = since
-    out["last_date"] = _last(fi, sub["date"].to_numpy(dtype=object), n, None)
+    # text columns stay plain Python objects: converting each to pandas' Arrow-backed str
+    # and back costs more than everything else here
+    text = {
+        "stage": stage,
+        "stage_zh": np.array([by_code[c].zh for c in stage], dtype=object),
+        "stage_en": np.array([by_code[c].en for c in stage], dtype=object),
+        "stage_since": since,
+        "last_date": _last(fi, sub["date"].to_numpy(dtype=object), n, None),
+    }
     notes = sub["note"].to_numpy(dtype=object)
     has_note = np.array([isinstance(x, str) and x != "" for x in notes], dtype=bool)
-    out["last_note"] = _last(fi[has_note], notes[has_note], n, "")
+    text["last_note"] = _last(fi[has_note], notes[has_note], n, "")
+    for column, values in text.items():
+        out[column] = pd.Series(values, index=out.index, dtype=object)
+    out["stage_order"] = np.array([by_code[c].order for c in stage], dtype=np.int64)
     for column, source in (
         ("percent", "percent"),
         ("floor_area_built_m2", "floor_area_m2"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html
 import os
 import sqlite3
@@ -25,7 +26,7 @@ import orjson
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 
 from geo import settings
 from geo.crs import to_metric
@@ -178,6 +179,17 @@ def feature_collection(
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
+def _to_web(crs) -> Transformer:
+    """The transformer from *crs* to longitude/latitude, built once per CRS (building one
+    costs more than transforming 100,000 parcels)."""
+    return _web_transformer(CRS.from_user_input(crs).to_wkt())
+
+
+@functools.cache
+def _web_transformer(wkt: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_wkt(wkt), settings.WEB_CRS, always_xy=True)
+
+
 def _rings_geometry(geoms: np.ndarray, geometry: str, *, crs, shift: bool) -> dict:
     """Geometry structure and coordinates of a layer, delta-encoded in 1e-6 degrees.
 
@@ -214,7 +226,7 @@ def _rings_geometry(geoms: np.ndarray, geometry: str, *, crs, shift: bool) -> di
         counts = shapely.get_num_coordinates(parts) if geometry == "line" else None
         coords = shapely.get_coordinates(parts)
     if crs is not None and len(coords):
-        transformer = Transformer.from_crs(crs, settings.WEB_CRS, always_xy=True)
+        transformer = _to_web(crs)
         coords = np.column_stack(transformer.transform(coords[:, 0], coords[:, 1]))
     if shift and len(coords):
         coords = np.column_stack(wgs84_to_gcj02(coords[:, 0], coords[:, 1]))
@@ -538,9 +550,7 @@ def _bounds(frames, *, shift: bool, extent=None) -> list[list[float]]:
         lon0, lat0, lon1, lat1 = extent
     else:
         boxes = [
-            Transformer.from_crs(f.crs, settings.WEB_CRS, always_xy=True).transform_bounds(
-                *f.total_bounds
-            )
+            _to_web(f.crs).transform_bounds(*f.total_bounds)
             for f in frames
             if f is not None and len(f) and isinstance(f, gpd.GeoDataFrame)
         ]
