@@ -1003,12 +1003,10 @@ def brief(project, as_of, lang, browser, renderer, out):
       parkgeo brief                                  # maps/briefing.docx
       parkgeo brief --as-of 2023-12-31 --lang en --out maps/briefing-2023-en.docx
     """
-    from geo.render.brief import write_brief
-
     manifest, store = _open(project)
-    result = write_brief(
-        store,
+    result = _write_brief(
         manifest,
+        store,
         out or manifest.maps_dir / "briefing.docx",
         as_of=as_of.date() if as_of else manifest.as_of,
         lang=lang,
@@ -1016,6 +1014,27 @@ def brief(project, as_of, lang, browser, renderer, out):
         browser=browser,
     )
     _print_brief(result)
+
+
+def _write_brief(manifest, store, path, **options):
+    """The briefing, with a spinner naming the part being drawn (it takes seconds per map)."""
+    from rich.progress import SpinnerColumn
+
+    from geo.render.brief import write_brief
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("briefing", total=None)
+
+        def on_step(what):
+            bar.update(task, description=f"briefing: {what}")
+
+        return write_brief(store, manifest, path, on_step=on_step, **options)
 
 
 def _print_brief(result) -> None:
@@ -1053,10 +1072,8 @@ def _demo_snapshots(manifest, store):
 
 @demo_step
 def _demo_brief(manifest, store):
-    from geo.render.brief import write_brief
-
     _print_brief(
-        write_brief(store, manifest, manifest.maps_dir / "briefing.docx", as_of=manifest.as_of)
+        _write_brief(manifest, store, manifest.maps_dir / "briefing.docx", as_of=manifest.as_of)
     )
 
 

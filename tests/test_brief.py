@@ -217,3 +217,31 @@ def test_libreoffice_converts_to_pdf(brief, tmp_path):
     assert done.returncode == 0, done.stderr
     pdf = tmp_path / "briefing.pdf"
     assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_brief_reports_each_part_as_it_starts(tmp_path):
+    """write_brief names each part to its on_step callback, roads one by one."""
+    from geo.demo import write_demo_project
+    from geo.importer import import_project
+    from geo.manifest import load_manifest
+    from geo.render.brief import write_brief
+    from geo.store import open_store
+
+    write_demo_project(tmp_path)
+    manifest = load_manifest(tmp_path)
+    store = open_store(manifest)
+    import_project(manifest, store)
+    steps = []
+    result = write_brief(
+        store,
+        manifest,
+        tmp_path / "b.docx",
+        as_of=manifest.as_of,
+        renderer="static",
+        on_step=steps.append,
+    )
+    assert steps[:2] == ["goals", "park snapshot"]
+    assert steps[-2:] == ["projects", "land checks"]
+    assert [s for s in steps if s.startswith("road ")] == [
+        f"road {r} snapshot" for r in result.roads
+    ]

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -322,6 +323,7 @@ def write_brief(
     lang: str = "zh",
     renderer: str = "auto",
     browser: str | Path | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> Brief:
     """Write the Word briefing of the park on *as_of* to *path* (.docx).
 
@@ -343,6 +345,8 @@ def write_brief(
         ``zh`` or ``en``.
     renderer, browser
         Snapshot renderer (see :class:`geo.render.snapshot.SnapshotSession`).
+    on_step
+        Called with the name of each part as its work starts (for a progress display).
 
     Raises
     ------
@@ -364,6 +368,7 @@ def write_brief(
 
     if lang not in ("zh", "en"):
         raise ParkGeoError(f"unknown language {lang!r}; use zh or en")
+    step = on_step or (lambda _what: None)
     doc = _Doc(lang)
     name = manifest.name if lang == "zh" else manifest.name_en
     doc.title(_t("title", lang, name=name), f"{label('as_of', lang)} {as_of.isoformat()}")
@@ -379,6 +384,7 @@ def write_brief(
     ):
         tmp = Path(tmp_name)
         # 1. goals
+        step("goals")
         doc.heading(_t("goals", lang))
         if goals:
             rows = []
@@ -419,6 +425,7 @@ def write_brief(
             images.append("goals_chart")
 
         # 2. park snapshot
+        step("park snapshot")
         doc.heading(_t("map", lang))
         park = session.render(
             store,
@@ -444,6 +451,7 @@ def write_brief(
                 else f"{road.name} ({road.id}, {road.start_label}–{road.end_label})",
                 level=2,
             )
+            step(f"road {road.id} snapshot")
             shot = session.render(
                 store,
                 manifest,
@@ -483,6 +491,7 @@ def write_brief(
             )
 
         # 4. projects by stage
+        step("projects")
         doc.heading(_t("projects", lang))
         projects = projects_by_stage(store, as_of=as_of, lang=lang)
         land = {s.code: s for s in vocabulary("land")}
@@ -500,6 +509,7 @@ def write_brief(
         )
 
         # 5. land checks
+        step("land checks")
         doc.heading(_t("checks", lang))
         checks = run_checks(
             store,
