@@ -352,3 +352,13 @@ def test_tianditu_requests_only_its_vector_and_label_tiles_with_the_key(demo, br
     assert all(re.match(r"https://t[0-7]\.tianditu\.gov\.cn/(vec|cva)_w/", u) for u in outside)
     assert all("tk=TESTKEY" in u for u in outside)
     assert any("/cva_w/" in u for u in outside) and any("/vec_w/" in u for u in outside)
+
+
+def test_goal_panel_folds_away_and_back(page):
+    pg, *_ = page
+    goal = pg.locator(".pg-goal").first
+    assert goal.is_visible()
+    pg.locator(".pg-goals-title").click()
+    assert not goal.is_visible()
+    pg.locator(".pg-goals-title").click()
+    assert goal.is_visible()

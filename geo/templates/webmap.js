@@ -320,7 +320,10 @@ function parkgeoInit(map, D) {
   function buildGoals() {
     if (!D.goals || !D.goals.length) return;
     var box = el("div", "pg-goals");
-    box.appendChild(el("div", "pg-goals-title", T.goals + " · " + T.as_of + " " + D.as_of));
+    // the title folds the panel away, so it never hides the parcels for good
+    var goalsTitle = el("div", "pg-goals-title", T.goals + " · " + T.as_of + " " + D.as_of);
+    goalsTitle.addEventListener("click", function () { box.classList.toggle("pg-folded"); });
+    box.appendChild(goalsTitle);
     var current = D.goals.filter(function (g) { return g.period_start <= D.as_of && D.as_of <= g.period_end; });
     current.forEach(function (g) {
       var item = el("div", "pg-goal");
