@@ -641,6 +641,7 @@ STATUS_EXTRAS.append(_status_goals)
 
 def _goals_table(goals: list[dict], as_of: str) -> Table:
     from geo.goals import format_goal_number, goal_period_label
+    from geo.tables import label
 
     table = Table(title=f"目标完成情况 goals vs actual — as of {as_of}")
     for col, just in (
@@ -651,11 +652,11 @@ def _goals_table(goals: list[dict], as_of: str) -> Table:
         ("achieved", "right"),
         ("%", "right"),
         ("remaining", "right"),
-        ("status (→ projection)", "left"),
+        ("状态 status (→ projection)", "left"),
     ):
         table.add_column(col, justify=just)
     for goal in goals:
-        status = goal["status"]
+        status = f"{label('status_' + goal['status'].replace(' ', '_'), 'zh')} {goal['status']}"
         if goal["projection"] is not None:
             status = f"{status} (→ {format_goal_number(goal['projection'])})"
         percent = goal["percent"]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.errors import GoalError
+from geo.errors import GoalError, ParkGeoError
 from geo.tables import label, vocabulary
 
 __all__ = [
@@ -39,54 +39,18 @@ PAGE_CM = {"width": 21.0, "height": 29.7, "top": 3.7, "bottom": 3.5, "left": 2.8
 _HEADING_FONTS = ("SimHei", "Noto Sans CJK SC")
 _BODY_FONTS = ("FangSong", "FangSong_GB2312", "STFangsong", "Noto Serif CJK SC")
 
-# Texts of the briefing itself (headings, column names); map texts are in labels.toml.
-_TEXT = {
-    "title": {"zh": "{name}建设进展情况简报", "en": "{name}: construction progress briefing"},
-    "goals": {"zh": "一、目标完成情况", "en": "1. Goals against actuals"},
-    "chart": {"zh": "图1 新开发建设园区面积与目标", "en": "Figure 1 Developed park area and goal"},
-    "map": {"zh": "二、园区建设总图", "en": "2. Park map"},
-    "map_caption": {"zh": "图2 园区建设进度图", "en": "Figure 2 Park construction progress"},
-    "roads": {"zh": "三、在建道路", "en": "3. Roads under construction"},
-    "no_roads": {"zh": "无在建道路。", "en": "No road is under construction."},
-    "projects": {"zh": "四、项目建设情况", "en": "4. Projects by stage"},
-    "checks": {"zh": "五、土地核查", "en": "5. Land checks"},
-    "no_findings": {"zh": "核查未发现问题。", "en": "The checks found nothing."},
-    "errors": {"zh": "需处理的问题：", "en": "Errors to resolve:"},
-    "goal": {"zh": "指标", "en": "Goal"},
-    "period": {"zh": "期间", "en": "Period"},
-    "unit": {"zh": "单位", "en": "Unit"},
-    "percent": {"zh": "完成率", "en": "% of target"},
-    "status": {"zh": "状态", "en": "Status"},
-    "count": {"zh": "数量", "en": "Count"},
-    "projects_col": {"zh": "项目", "en": "Projects"},
-    "done_m": {"zh": "完成长度（米）", "en": "Done (m)"},
-    "done_pct": {"zh": "完成比例", "en": "Done"},
-    "sections": {"zh": "分段情况", "en": "Sections by stage"},
-    "total": {"zh": "合计", "en": "Total"},
-    "no_chart": {"zh": "（无新开发面积目标，未绘图）", "en": "(no developed-area goal; no chart)"},
-    "road_caption": {"zh": "{name}分项进度", "en": "{name}: progress by work item"},
-    "summary": {
-        "zh": "截至{date}，共有{n}宗已供地地块，面积{mu}亩（{ha}公顷）；"
-        "核查发现错误{e}项、警告{w}项。",
-        "en": "As of {date}, {n} parcels are allocated, {mu} mu ({ha} ha); the checks found "
-        "{e} error(s) and {w} warning(s).",
-    },
-}
-
-_STATUS = {
-    "met": {"zh": "已完成", "en": "met"},
-    "on track": {"zh": "进度正常", "en": "on track"},
-    "behind": {"zh": "滞后", "en": "behind"},
-    "future": {"zh": "未开始", "en": "future"},
-    "closed": {"zh": "已结束", "en": "closed"},
-    "no data": {"zh": "无数据", "en": "no data"},
-}
-
-_SEVERITY = {"error": {"zh": "错误", "en": "error"}, "warning": {"zh": "警告", "en": "warning"}}
-
 
 def _t(key: str, lang: str, **kwargs) -> str:
-    return _TEXT[key][lang].format(**kwargs)
+    """A text of the briefing (``brief_*`` in labels.toml), formatted with *kwargs*."""
+    return label(f"brief_{key}", lang).format(**kwargs)
+
+
+def _word(prefix: str, value: str, lang: str) -> str:
+    """A goal status or finding severity in *lang* (``status_*``, ``severity_*``)."""
+    try:
+        return label(f"{prefix}_{value.replace(' ', '_')}", lang)
+    except ParkGeoError:
+        return value
 
 
 @dataclass(frozen=True)
@@ -354,7 +318,6 @@ def write_brief(
         For a bad language or renderer, or no browser when ``renderer="browser"``.
     """
     from geo.checks import run_checks
-    from geo.errors import ParkGeoError
     from geo.goals import (
         GoalWarning,
         format_goal_number,
@@ -398,7 +361,7 @@ def write_brief(
                         format_goal_number(g["target"]),
                         format_goal_number(g["achieved"]),
                         "" if g["percent"] is None else f"{g['percent']:.1f}%",
-                        _STATUS.get(g["status"], {}).get(lang, g["status"]),
+                        _word("status", g["status"], lang),
                     ]
                 )
             doc.table(
@@ -544,7 +507,7 @@ def write_brief(
                 [
                     [
                         table[r].title(lang),
-                        _SEVERITY.get(fs[0].severity, {}).get(lang, fs[0].severity),
+                        _word("severity", fs[0].severity, lang),
                         str(len(fs)),
                     ]
                     for r, fs in per_rule.items()
