@@ -656,7 +656,7 @@ def _goals_table(goals: list[dict], as_of: str) -> Table:
     ):
         table.add_column(col, justify=just)
     for goal in goals:
-        status = f"{label('status_' + goal['status'].replace(' ', '_'), 'zh')} {goal['status']}"
+        status = f"{label('status_' + goal['status'].replace(' ', '_'), 'zh')}\n{goal['status']}"
         if goal["projection"] is not None:
             status = f"{status} (→ {format_goal_number(goal['projection'])})"
         percent = goal["percent"]
