@@ -16,11 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib import resources
 
 import geopandas as gpd
 import numpy as np
@@ -31,7 +29,7 @@ from geo.crs import to_metric
 from geo.errors import ManifestError, StoreError
 from geo.progress import layer_state
 from geo.store import Store
-from geo.tables import kind, kinds, vocabulary
+from geo.tables import data_table, kind, kinds, vocabulary
 from geo.units import M2_PER_HECTARE, M2_PER_MU, WAN_PER_YI
 from geo.values import as_number, as_text
 
@@ -103,17 +101,12 @@ class LandUse:
         return f"{self.code} {self.zh if lang == 'zh' else self.en}"
 
 
-def _load(name: str) -> dict:
-    text = resources.files("geo.data").joinpath(name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
 @cache
 def rule_table() -> dict[str, Rule]:
     """The rules of ``checks.toml`` by id, in report order."""
     out = {}
     fixed = ("severity", "title_zh", "title_en", "unit", "thresholds")
-    for order, (rule_id, spec) in enumerate(_load("checks.toml").items()):
+    for order, (rule_id, spec) in enumerate(data_table("checks.toml").items()):
         if spec.get("severity") not in SEVERITIES:
             raise ValueError(f"checks.toml [{rule_id}]: severity must be one of {SEVERITIES}")
         out[rule_id] = Rule(
@@ -140,7 +133,7 @@ def land_use_table() -> dict[str, LandUse]:
             en=e["en"],
             buildings=tuple(e["buildings"]),
         )
-        for e in _load("landuse.toml")["code"]
+        for e in data_table("landuse.toml")["code"]
     }
 
 

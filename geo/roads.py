@@ -25,7 +25,7 @@ import pandas as pd
 
 from geo.chainage import format_chainage
 from geo.errors import ChainageError, JoinError
-from geo.tables import Stage, vocabulary, work_items
+from geo.tables import Stage, data_table, vocabulary, work_items
 from geo.values import as_number, as_text
 
 __all__ = [
@@ -60,25 +60,10 @@ class Rule:
 
 
 #: The road checks, by id. ``error`` findings make ``parkgeo roads`` exit 1.
+#: Road findings by id, from ``geo/data/road_rules.toml``.
 RULES = {
-    rule.id: rule
-    for rule in (
-        Rule("conflicting_records", "error", "同日记录冲突", "Conflicting records on one date"),
-        Rule(
-            "gap_in_complete_item",
-            "error",
-            "全线完成但有缺口",
-            "Item reported complete has gaps",
-        ),
-        Rule(
-            "pavement_ahead_of_subgrade",
-            "error",
-            "后序分项超前",
-            "Item ahead of the item it needs",
-        ),
-        Rule("length_mismatch", "warning", "设计长度与图上长度不符", "Design vs drawn length"),
-        Rule("record_off_road", "error", "记录桩号不在道路上", "Record outside the road"),
-    )
+    rule_id: Rule(rule_id, spec["severity"], spec["title_zh"], spec["title_en"])
+    for rule_id, spec in data_table("road_rules.toml").items()
 }
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "Field",
     "Kind",
     "Stage",
+    "data_table",
     "kind",
     "kinds",
     "label",
@@ -96,9 +97,14 @@ class Stage:
         return self.zh if lang == "zh" else self.en
 
 
-def _load(name: str) -> dict:
+def data_table(name: str) -> dict:
+    """A TOML table of ``geo/data`` (e.g. ``checks.toml``), parsed; modules that hold
+    their own vocabularies (checks, land use, road rules) read them through this."""
     text = resources.files("geo.data").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+_load = data_table
 
 
 @cache

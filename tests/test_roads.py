@@ -508,3 +508,13 @@ def test_painting_matches_a_metre_grid(rows, last_day):
     assert road.item("pavement").done_m == pytest.approx(10.0 * cells.count("done"), abs=1e-6)
     covered = sum(s["length_m"] for s in road.sections)
     assert covered == pytest.approx(10.0 * (100 - cells.count("none")), abs=1e-6)
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_every_road_rule_of_the_table_is_complete(rule_id):
+    import re
+
+    rule = RULES[rule_id]
+    assert rule.id == rule_id and rule.severity in ("error", "warning")
+    assert re.search(r"[\u4e00-\u9fff]", rule.zh) and rule.en
+    assert not re.search(r"[\u4e00-\u9fff]", rule.en)
