@@ -618,7 +618,13 @@ class SnapshotSession:
     def _render_browser(self, store, manifest, path, options, extent) -> Snapshot:
         from PIL import Image
 
-        from geo.render.webmap import BASEMAPS, MapOptions, feature_collection, map_model
+        from geo.render.webmap import (
+            BASEMAPS,
+            MapOptions,
+            feature_collection,
+            feature_properties,
+            map_model,
+        )
         from geo.render.webmap import render_html as webmap_html
 
         if options.basemap not in BASEMAPS:
@@ -651,11 +657,9 @@ class SnapshotSession:
                 spacing_m=spacing,
                 lang=options.lang,
             )
-            cols = ["road", "road_name", "item", "stage", "from", "to"]
-            props = [
-                {c: (None if pd.isna(v) else v) for c, v in zip(cols, row, strict=True)}
-                for row in strands[cols].itertuples(index=False, name=None)
-            ]
+            props = feature_properties(
+                strands, ["road", "road_name", "item", "stage", "from", "to"]
+            )
             for layer in model["layers"]:
                 if layer["key"] == "roads":
                     layer["data"] = feature_collection(strands, props, shift=shift)
@@ -666,13 +670,9 @@ class SnapshotSession:
 
                     roads = select_roads(store.read_kind("roads"), extent.road)
                     ticks = chainage_ticks(road_centerlines(roads, manifest))
-                    tcols = ["road", "chainage", "label", "kind"]
                     layer["data"] = feature_collection(
                         ticks,
-                        [
-                            dict(zip(tcols, r, strict=True))
-                            for r in ticks[tcols].itertuples(index=False, name=None)
-                        ],
+                        feature_properties(ticks, ["road", "chainage", "label", "kind"]),
                         shift=shift,
                     )
                     layer["count"] = len(ticks)

@@ -44,6 +44,7 @@ __all__ = [
     "MapOptions",
     "build_map",
     "feature_collection",
+    "feature_properties",
     "leaflet_assets",
     "map_model",
     "render_html",
@@ -280,7 +281,9 @@ def _clean(value):
     return value
 
 
-def _props(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+def feature_properties(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
+    """Per row, the JSON-ready properties in *columns* (NaN as None, numpy as Python), for
+    :func:`feature_collection`."""
     cols = [c for c in columns if c in frame.columns]
     return [
         {c: _clean(v) for c, v in zip(cols, row, strict=True)}
