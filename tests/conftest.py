@@ -151,6 +151,25 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, fmt: str) -> Path:
     raise ValueError(fmt)
 
 
+def demo_project(root: Path, *, edit=None, today=None):
+    """The demo park written to *root* and imported into its store: (manifest, store).
+
+    *edit*, when given, is called with *root* before the import (to plant test data).
+    """
+    from geo.demo import write_demo_project
+    from geo.importer import import_project
+    from geo.manifest import load_manifest
+    from geo.store import open_store
+
+    write_demo_project(root)
+    if edit is not None:
+        edit(root)
+    manifest = load_manifest(root)
+    store = open_store(manifest)
+    import_project(manifest, store, today=today)
+    return manifest, store
+
+
 @pytest.fixture
 def park(tmp_path) -> Path:
     """A small park project (zones + parcels as GeoJSON) ready to import."""

@@ -14,22 +14,14 @@ from docx.shared import Cm
 
 from geo.checks import run_checks
 from geo.cli import cli
-from geo.demo import write_demo_project
-from geo.importer import import_project
-from geo.manifest import load_manifest
 from geo.render.brief import PAGE_CM, brief_fonts, projects_by_stage, write_brief
 from geo.roads import roads_status
-from geo.store import open_store
+from tests.conftest import demo_project
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    write_demo_project(root)
-    manifest = load_manifest(root)
-    store = open_store(manifest)
-    import_project(manifest, store)
-    return manifest, store
+    return demo_project(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")
@@ -219,18 +211,9 @@ def test_libreoffice_converts_to_pdf(brief, tmp_path):
     assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
 
 
-def test_brief_reports_each_part_as_it_starts(tmp_path):
+def test_brief_reports_each_part_as_it_starts(demo, tmp_path):
     """write_brief names each part to its on_step callback, roads one by one."""
-    from geo.demo import write_demo_project
-    from geo.importer import import_project
-    from geo.manifest import load_manifest
-    from geo.render.brief import write_brief
-    from geo.store import open_store
-
-    write_demo_project(tmp_path)
-    manifest = load_manifest(tmp_path)
-    store = open_store(manifest)
-    import_project(manifest, store)
+    manifest, store = demo
     steps = []
     result = write_brief(
         store,

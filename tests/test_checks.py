@@ -49,7 +49,7 @@ from geo.importer import import_project
 from geo.manifest import load_manifest
 from geo.store import open_store
 from geo.tables import kinds
-from tests.conftest import X0, Y0
+from tests.conftest import X0, Y0, demo_project
 
 AS_OF = dt.date(2024, 9, 30)
 CRS = "EPSG:4544"
@@ -674,11 +674,7 @@ def test_findings_frame_columns(flawed):
 
 
 def test_demo_park_finds_the_planted_flaws_and_no_other_error(tmp_path):
-    from geo import demo
-
-    demo.write_demo_project(tmp_path)
-    manifest = load_manifest(tmp_path)
-    import_project(manifest, open_store(manifest))
+    demo_project(tmp_path)
     result = check(tmp_path)
     errors = {(f.rule, f.ids) for f in result.errors}
     assert errors == {

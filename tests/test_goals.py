@@ -27,11 +27,8 @@ from geo.goals import (
     goals_json,
     measure_goals,
 )
-from geo.importer import import_project
-from geo.manifest import load_manifest
-from geo.store import open_store
 from geo.units import _spellings, convert, parse_unit
-from tests.conftest import X0, Y0, realdata
+from tests.conftest import X0, Y0, demo_project, realdata
 
 D = dt.date
 CRS = "EPSG:4544"
@@ -491,13 +488,8 @@ NO_DATA = {"工业总产值", "新增10亿级企业", "主导特色产业产值�
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    from geo.demo import write_demo_project
-
     folder = tmp_path_factory.mktemp("demo-goals")
-    write_demo_project(folder)
-    manifest = load_manifest(folder)
-    store = open_store(manifest)
-    import_project(manifest, store, today=D(2024, 9, 30))
+    manifest, store = demo_project(folder, today=D(2024, 9, 30))
     return folder, manifest, store
 
 

@@ -43,7 +43,7 @@ from geo.roads import (
 )
 from geo.store import open_store
 from geo.tables import vocabulary, work_items
-from tests.conftest import X0, Y0, write_layer
+from tests.conftest import X0, Y0, demo_project, write_layer
 
 D = dt.date
 AS_OF = D(2024, 9, 30)
@@ -401,14 +401,8 @@ def test_seed_road_two_0_to_500_m_section_is_500_m_long(project):
 
 
 def test_demo_park_road_two(tmp_path):
-    from geo import demo
-
-    demo.write_demo_project(tmp_path)
-    manifest = load_manifest(tmp_path)
-    from geo.importer import import_project
-
-    import_project(manifest, open_store(manifest), today=AS_OF)
-    result = roads_status(open_store(manifest), manifest, as_of=AS_OF, road="二号路")
+    manifest, store = demo_project(tmp_path, today=AS_OF)
+    result = roads_status(store, manifest, as_of=AS_OF, road="二号路")
     (road,) = result.roads
     seed = [s for s in road.sections if (s["from_m"], s["to_m"]) == (0.0, 500.0)]
     assert seed, road.sections

@@ -11,10 +11,7 @@ import shapely
 from PIL import Image
 
 from geo.cli import cli
-from geo.demo import write_demo_project
 from geo.errors import ParkGeoError
-from geo.importer import import_project
-from geo.manifest import load_manifest
 from geo.progress import layer_state
 from geo.render.browser import find_browser
 from geo.render.snapshot import (
@@ -25,20 +22,15 @@ from geo.render.snapshot import (
     resolve_extent,
 )
 from geo.render.static import BACKGROUND, STYLE
-from geo.store import open_store
 from geo.tables import vocabulary
+from tests.conftest import demo_project
 
 SIZE, SCALE = (800, 500), 2  # a 1600 × 1000 PNG at 192 dpi
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    write_demo_project(root)
-    manifest = load_manifest(root)
-    store = open_store(manifest)
-    import_project(manifest, store)
-    return manifest, store
+    return demo_project(tmp_path_factory.mktemp("demo"))
 
 
 def _render(demo, renderer, path, **kw):

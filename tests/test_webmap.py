@@ -12,14 +12,10 @@ import pytest
 from pyproj import Geod
 
 from geo.cli import cli
-from geo.demo import write_demo_project
 from geo.gcj02 import wgs84_to_gcj02
-from geo.importer import import_project
-from geo.manifest import load_manifest
 from geo.render.browser import find_browser, launch
 from geo.render.webmap import MapOptions, build_map
-from geo.store import open_store
-from tests.conftest import realdata
+from tests.conftest import demo_project, realdata
 
 pytestmark = pytest.mark.browser
 
@@ -30,19 +26,17 @@ TEMPLATE = "{{ 7 * 7 }}{% raw %}模板项目"  # must stay text: data never reac
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo park with one project named like an attack, imported into a real store."""
-    root = tmp_path_factory.mktemp("demo")
-    write_demo_project(root)
-    projects = root / "layers" / "projects.csv"
-    frame = pd.read_csv(projects, dtype=str, keep_default_na=False)
-    frame.loc[frame["项目名称"].str.startswith("臻秦"), "项目名称"] = XSS
-    assert (frame["项目名称"] == XSS).sum() == 1
-    frame.loc[frame["项目名称"].str.startswith("鑫鸣灏"), "项目名称"] = TEMPLATE
-    assert (frame["项目名称"] == TEMPLATE).sum() == 1
-    frame.to_csv(projects, index=False)
-    manifest = load_manifest(root)
-    store = open_store(manifest)
-    import_project(manifest, store)
-    return manifest, store
+
+    def plant(root):
+        projects = root / "layers" / "projects.csv"
+        frame = pd.read_csv(projects, dtype=str, keep_default_na=False)
+        frame.loc[frame["项目名称"].str.startswith("臻秦"), "项目名称"] = XSS
+        assert (frame["项目名称"] == XSS).sum() == 1
+        frame.loc[frame["项目名称"].str.startswith("鑫鸣灏"), "项目名称"] = TEMPLATE
+        assert (frame["项目名称"] == TEMPLATE).sum() == 1
+        frame.to_csv(projects, index=False)
+
+    return demo_project(tmp_path_factory.mktemp("demo"), edit=plant)
 
 
 @pytest.fixture(scope="module")
