@@ -1,7 +1,7 @@
 """parkgeo: a geospatial land and construction tracker for industrial parks.
 
-Data flows one way through the package: sources (:mod:`geo.sources`, :mod:`geo.demo`) →
-import (:mod:`geo.importer`) → store (:mod:`geo.store`) → analysis → render → CLI
+Data flows one way through the package: sources (:mod:`geo.io.sources`, :mod:`geo.demo`) →
+import (:mod:`geo.ingest.importer`) → store (:mod:`geo.store`) → analysis → render → CLI
 (:mod:`geo.cli`).
 """
 

@@ -35,7 +35,7 @@ def synthetic_parcels(n: int):
     import numpy as np
     import shapely
 
-    from geo.tables import stages_for_kind
+    from geo.domain.tables import stages_for_kind
 
     side = int(np.ceil(np.sqrt(n)))
     i = np.arange(n)
@@ -94,7 +94,7 @@ def _child(tool: str, project: Path, out: Path) -> dict:
     if tool == "parkgeo":
         import datetime as dt
 
-        from geo.manifest import load_manifest
+        from geo.io.manifest import load_manifest
         from geo.render.webmap import MapOptions, build_map
         from geo.store import open_store
 

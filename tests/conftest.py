@@ -157,8 +157,8 @@ def demo_project(root: Path, *, edit=None, today=None):
     *edit*, when given, is called with *root* before the import (to plant test data).
     """
     from geo.demo import write_demo_project
-    from geo.importer import import_project
-    from geo.manifest import load_manifest
+    from geo.ingest.importer import import_project
+    from geo.io.manifest import load_manifest
     from geo.store import open_store
 
     write_demo_project(root)

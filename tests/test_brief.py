@@ -12,10 +12,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from geo.checks import run_checks
+from geo.analysis.checks import run_checks
+from geo.analysis.projects import projects_by_stage
+from geo.analysis.roads import roads_status
 from geo.cli import cli
-from geo.render.brief import PAGE_CM, brief_fonts, projects_by_stage, write_brief
-from geo.roads import roads_status
+from geo.render.brief import PAGE_CM, brief_fonts, write_brief
 from tests.conftest import demo_project
 
 
@@ -124,7 +125,9 @@ def test_road_tables_equal_roads_status(brief, demo):
 def test_projects_by_stage_table(brief, demo):
     _, doc = brief
     manifest, store = demo
-    expected = projects_by_stage(store, as_of=manifest.as_of)
+    expected = projects_by_stage(
+        *(store.read_kind(k) for k in ("projects", "parcels", "progress")), as_of=manifest.as_of
+    )
     table = next(t for t in doc.tables if _rows(t)[0][:2] == ["阶段", "数量"])
     rows = _rows(table)
     assert [r[0] for r in rows[1:4]] == ["已开工", "已竣工", "已投产"]

@@ -1,4 +1,4 @@
-"""Tests for geo.chainage: reading and writing stations (桩号), ranges and chain breaks."""
+"""Tests for geo.domain.chainage: reading and writing stations (桩号), ranges and chain breaks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.chainage import (
+from geo.domain.chainage import (
     ChainageRange,
     ChainBreak,
     format_chainage,

@@ -10,11 +10,11 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.image import imread
 
+from geo.analysis.goals import GoalResult
+from geo.domain.tables import stages_for_kind
 from geo.errors import GoalError, ParkGeoError
-from geo.goals import GoalResult
 from geo.render import chart
 from geo.render.chart import cjk_font, goals_chart, goals_figure, pixel_size
-from geo.tables import stages_for_kind
 
 AS_OF = dt.date(2024, 9, 30)
 

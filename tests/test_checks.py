@@ -33,7 +33,7 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.checks import (
+from geo.analysis.checks import (
     _add_years,
     check_thresholds,
     findings_frame,
@@ -44,11 +44,11 @@ from geo.checks import (
     run_checks,
 )
 from geo.cli import cli
+from geo.domain.tables import kinds
 from geo.errors import ManifestError, StoreError
-from geo.importer import import_project
-from geo.manifest import load_manifest
+from geo.ingest.importer import import_project
+from geo.io.manifest import load_manifest
 from geo.store import open_store
-from geo.tables import kinds
 from tests.conftest import X0, Y0, demo_project
 
 AS_OF = dt.date(2024, 9, 30)

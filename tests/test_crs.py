@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pyproj import CRS
 
-from geo.crs import GK_ZONES, gk_crs_for_longitude, guess_crs, is_projected_metric
+from geo.domain.crs import GK_ZONES, gk_crs_for_longitude, guess_crs, is_projected_metric
 
 
 @pytest.mark.parametrize("zone", sorted(GK_ZONES))

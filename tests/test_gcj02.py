@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from geo.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.domain.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from tests.conftest import realdata
 
 GEOD = Geod(ellps="WGS84")

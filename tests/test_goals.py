@@ -17,9 +17,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from geo.cli import cli
-from geo.errors import GoalError, ParkGeoWarning
-from geo.goals import (
+from geo.analysis.goals import (
     STATUSES,
     GoalWarning,
     first_reached,
@@ -27,7 +25,9 @@ from geo.goals import (
     goals_json,
     measure_goals,
 )
-from geo.units import _spellings, convert, parse_unit
+from geo.cli import cli
+from geo.domain.units import _spellings, convert, parse_unit
+from geo.errors import GoalError, ParkGeoWarning
 from tests.conftest import X0, Y0, demo_project, realdata
 
 D = dt.date

@@ -13,8 +13,8 @@ from pyproj import Transformer
 
 from geo.cli import cli
 from geo.errors import CRSError, GeometryError, LayerReadError
-from geo.importer import import_project, parse_date, parse_number
-from geo.manifest import load_manifest
+from geo.ingest.importer import import_project, parse_date, parse_number
+from geo.io.manifest import load_manifest
 from geo.store import open_store
 from tests.conftest import X0, Y0, manifest_text, parcels_frame, sha, write_layer, zones_frame
 

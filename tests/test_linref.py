@@ -1,4 +1,4 @@
-"""Tests for geo.linref: chainage on road centerlines, and PostGIS-compatible line helpers."""
+"""Tests for geo.domain.linref: chainage on road centerlines and PostGIS-compatible helpers."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
-from geo.chainage import ChainBreak, parse_chainage_range
-from geo.errors import ChainageError, CRSError, GeometryError
-from geo.linref import (
+from geo.domain.chainage import ChainBreak, parse_chainage_range
+from geo.domain.linref import (
     Centerline,
     line_interpolate_point,
     line_locate_point,
     line_substring,
     merge_centerline,
 )
+from geo.errors import ChainageError, CRSError, GeometryError
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 POSTGIS_VECTORS = REALDATA / "linear_ref" / "postgis_lrs_vectors.csv"

@@ -11,10 +11,10 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo.analysis.progress import layer_state, status
 from geo.cli import cli
-from geo.progress import layer_state, status
+from geo.domain.tables import stages_for_kind
 from geo.store import open_store
-from geo.tables import stages_for_kind
 from tests.test_records import GOOD, load_manifest, run_import, write_progress
 
 D = dt.date
@@ -151,7 +151,7 @@ def test_status_counts_areas_and_changes(park, runner):
 @settings(max_examples=40, deadline=None)
 @given(forward_histories(), st.lists(st.integers(0, 1600), min_size=1, max_size=4))
 def test_stages_on_agrees_with_layer_state_on_every_date(history, offsets):
-    from geo.progress import stages_on
+    from geo.analysis.progress import stages_on
 
     recs = _records(history)
     start = D(2021, 1, 1)

@@ -11,8 +11,8 @@ import pytest
 
 from geo.cli import cli
 from geo.errors import ProgressError
-from geo.importer import import_project
-from geo.manifest import load_manifest
+from geo.ingest.importer import import_project
+from geo.io.manifest import load_manifest
 from geo.store import open_store
 from tests.conftest import sha
 

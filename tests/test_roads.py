@@ -29,11 +29,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.cli import cli
-from geo.importer import road_centerlines
-from geo.linref import Centerline
-from geo.manifest import load_manifest
-from geo.roads import (
+from geo.analysis.roads import (
     RULES,
     chainage_ticks,
     road_state,
@@ -41,8 +37,11 @@ from geo.roads import (
     roads_status,
     section_geometries,
 )
+from geo.cli import cli
+from geo.domain.linref import Centerline, road_centerlines
+from geo.domain.tables import vocabulary, work_items
+from geo.io.manifest import load_manifest
 from geo.store import open_store
-from geo.tables import vocabulary, work_items
 from tests.conftest import X0, Y0, demo_project, write_layer
 
 D = dt.date
@@ -162,7 +161,9 @@ def state(project, as_of=AS_OF, road=None):
 
 def centerlines(project):
     manifest = load_manifest(project)
-    return road_centerlines(open_store(manifest).read_kind("roads"), manifest)
+    return road_centerlines(
+        open_store(manifest).read_kind("roads"), scale_tolerance=manifest.road_scale_tolerance
+    )
 
 
 def sections(road, item):

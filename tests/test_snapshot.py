@@ -10,9 +10,10 @@ import pytest
 import shapely
 from PIL import Image
 
+from geo.analysis.progress import layer_state
 from geo.cli import cli
+from geo.domain.tables import vocabulary
 from geo.errors import ParkGeoError
-from geo.progress import layer_state
 from geo.render.browser import find_browser
 from geo.render.snapshot import (
     SnapshotOptions,
@@ -22,7 +23,6 @@ from geo.render.snapshot import (
     resolve_extent,
 )
 from geo.render.static import BACKGROUND, STYLE
-from geo.tables import vocabulary
 from tests.conftest import demo_project
 
 SIZE, SCALE = (800, 500), 2  # a 1600 × 1000 PNG at 192 dpi

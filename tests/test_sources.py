@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geo.errors import LayerReadError
-from geo.sources import detect_dbf_encoding, read_source
+from geo.io.sources import detect_dbf_encoding, read_source
 from tests.conftest import realdata
 
 # expected text as stated by the files' publishers (see ../shared/realdata/README.md)

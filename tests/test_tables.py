@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from geo.tables import (
+from geo.domain.tables import (
     _labels,
     accepted_labels,
     kinds,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.units import Area, mu_to_m2, to_unit
+from geo.domain.units import Area, mu_to_m2, to_unit
 
 
 def test_definitions():

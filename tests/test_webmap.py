@@ -12,7 +12,7 @@ import pytest
 from pyproj import Geod
 
 from geo.cli import cli
-from geo.gcj02 import wgs84_to_gcj02
+from geo.domain.gcj02 import wgs84_to_gcj02
 from geo.render.browser import find_browser, launch
 from geo.render.webmap import MapOptions, build_map
 from tests.conftest import demo_project, realdata

@@ -18,20 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo.domain.tables import label, vocabulary
 from geo.errors import GoalError, ParkGeoError
-from geo.tables import label, vocabulary
 
 __all__ = [
-    "PROJECT_STAGES",
     "Brief",
     "brief_fonts",
-    "projects_by_stage",
-    "roads_under_construction",
     "write_brief",
 ]
-
-#: Land stages by which projects are counted (the seed's 开工 / 竣工 / 投产 categories).
-PROJECT_STAGES = ("started", "completed", "producing")
 
 #: Page: A4 with the margins of official documents (GB/T 9704); text width 15.6 cm.
 PAGE_CM = {"width": 21.0, "height": 29.7, "top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
@@ -82,48 +76,6 @@ def brief_fonts() -> tuple[str, str]:
     heading = next((f for f in _HEADING_FONTS if f in names), _HEADING_FONTS[0])
     body = next((f for f in _BODY_FONTS if f in names), _BODY_FONTS[0])
     return heading, body
-
-
-def projects_by_stage(store, *, as_of: dt.date, lang: str = "zh") -> dict[str, list[str]]:
-    """Project names by the furthest land stage of their parcels on *as_of*.
-
-    Only :data:`PROJECT_STAGES` are kept: a project is started, completed or in production
-    when the most advanced of its parcels (``projects.parcels``, ids joined by ";") has
-    reached that land stage and no further one.
-    """
-    from geo.progress import layer_state
-
-    out: dict[str, list[str]] = {code: [] for code in PROJECT_STAGES}
-    projects = store.read_kind("projects")
-    parcels = store.read_kind("parcels")
-    if projects is None or parcels is None or not len(parcels):
-        return out
-    state = layer_state(
-        parcels, store.read_kind("progress"), kind_name="parcels", as_of=as_of
-    ).features
-    order = {s.code: s.order for s in vocabulary("land")}
-    by_order = {s.order: s.code for s in vocabulary("land")}
-    stage_of = dict(zip(state["id"].astype(str), state["stage"], strict=True))
-    for rec in projects.to_dict("records"):
-        ids = [p.strip() for p in str(rec.get("parcels") or "").split(";") if p.strip()]
-        reached = [order[stage_of[p]] for p in ids if stage_of.get(p) in order]
-        if not reached:
-            continue
-        code = by_order[max(reached)]
-        if code in out:
-            out[code].append(str(rec.get("name") or rec.get("id")))
-    return out
-
-
-def roads_under_construction(result) -> list:
-    """Roads of a :class:`geo.roads.RoadsResult` with work begun and not every item done."""
-    out = []
-    for road in result.roads:
-        begun = any(s["stage"] != "not_started" for s in road.sections)
-        finished = all(item.percent >= 99.95 for item in road.items)
-        if begun and not finished:
-            out.append(road)
-    return out
 
 
 # ---------------------------------------------------------------------------- docx helpers
@@ -317,17 +269,18 @@ def write_brief(
     ParkGeoError
         For a bad language or renderer, or no browser when ``renderer="browser"``.
     """
-    from geo.checks import run_checks
-    from geo.goals import (
+    from geo.analysis.checks import check_project
+    from geo.analysis.goals import (
         GoalWarning,
         format_goal_number,
         goal_period_label,
         goals_json,
         measure_goals,
     )
+    from geo.analysis.projects import projects_by_stage, roads_under_construction
+    from geo.analysis.roads import roads_status
     from geo.render.chart import goals_chart
     from geo.render.snapshot import SnapshotOptions, SnapshotSession
-    from geo.roads import roads_status
 
     if lang not in ("zh", "en"):
         raise ParkGeoError(f"unknown language {lang!r}; use zh or en")
@@ -456,7 +409,12 @@ def write_brief(
         # 4. projects by stage
         step("projects")
         doc.heading(_t("projects", lang))
-        projects = projects_by_stage(store, as_of=as_of, lang=lang)
+        projects = projects_by_stage(
+            store.read_kind("projects"),
+            store.read_kind("parcels"),
+            store.read_kind("progress"),
+            as_of=as_of,
+        )
         land = {s.code: s for s in vocabulary("land")}
         sep = "、" if lang == "zh" else ", "
         rows = [
@@ -474,13 +432,7 @@ def write_brief(
         # 5. land checks
         step("land checks")
         doc.heading(_t("checks", lang))
-        checks = run_checks(
-            store,
-            as_of=as_of,
-            crs=manifest.crs,
-            thresholds=manifest.checks,
-            quotas=manifest.quotas,
-        )
+        checks = check_project(store, manifest, as_of=as_of)
         counts = checks.counts()
         allocated = checks.summary["allocated"]
         doc.paragraph(
@@ -499,7 +451,7 @@ def write_brief(
         for f in checks.findings:
             per_rule.setdefault(f.rule, []).append(f)
         if per_rule:
-            from geo.checks import rule_table
+            from geo.analysis.checks import rule_table
 
             table = rule_table()
             doc.table(

@@ -16,10 +16,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from geo.analysis.goals import GoalResult, developed_area_goals
+from geo.domain.tables import label, stages_for_kind
+from geo.domain.units import convert, parse_unit
 from geo.errors import GoalError, ParkGeoError
-from geo.goals import GoalResult, developed_area_goals
-from geo.tables import label, stages_for_kind
-from geo.units import convert, parse_unit
 
 __all__ = ["CJK_FONTS", "cjk_font", "goals_chart", "goals_figure", "pixel_size"]
 
@@ -94,13 +94,13 @@ def goals_figure(
     """Developed area achieved in each goal period against the goal, and cumulative area.
 
     Bars: target and achieved for every developed-area goal
-    (:func:`geo.goals.developed_area_goals`) in period order; line: developed area to
+    (:func:`geo.analysis.goals.developed_area_goals`) in period order; line: developed area to
     date at the end of each period that has begun.
 
     Parameters
     ----------
     results
-        Goals as measured by :func:`geo.goals.measure_goals` (others are ignored).
+        Goals as measured by :func:`geo.analysis.goals.measure_goals` (others are ignored).
     as_of
         The date of the figures, shown in the title.
     lang

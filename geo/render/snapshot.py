@@ -33,8 +33,8 @@ import pandas as pd
 import shapely
 
 from geo import settings
+from geo.domain.tables import label, vocabulary, work_items
 from geo.errors import ParkGeoError
-from geo.tables import label, vocabulary, work_items
 
 __all__ = [
     "CSS_DPI",
@@ -327,11 +327,11 @@ def road_strands(
         CRS, ``text``, ``direction`` left/top, ``offset`` in CSS pixels) at its west or
         north end.
     """
-    from geo.importer import road_centerlines
-    from geo.roads import road_state, section_geometries, select_roads
+    from geo.analysis.roads import road_state, section_geometries, select_roads
+    from geo.domain.linref import road_centerlines
 
     roads = select_roads(store.read_kind("roads"), road_id)
-    centerlines = road_centerlines(roads, manifest)
+    centerlines = road_centerlines(roads, scale_tolerance=manifest.road_scale_tolerance)
     result = road_state(roads, store.read_kind("progress"), as_of=as_of, centerlines=centerlines)
     sections = section_geometries(result, centerlines, crs=manifest.crs)
     line = centerlines[road_id]
@@ -427,7 +427,7 @@ def snapshot_layers(
     table; roads are the pavement by stage for the park (as the web map shows them), every
     work item side by side for a road extent; ticks are the chainage marks.
     """
-    from geo.progress import layer_state
+    from geo.analysis.progress import layer_state
 
     crs, as_of = manifest.crs, options.as_of
     keys = _layers_for(extent, options)
@@ -451,11 +451,11 @@ def snapshot_layers(
         out[key] = state
     roads = store.read_kind("roads")
     if roads is not None and len(roads) and ("roads" in keys or "ticks" in keys):
-        from geo.importer import road_centerlines
-        from geo.roads import chainage_ticks, road_state, section_geometries, select_roads
+        from geo.analysis.roads import chainage_ticks, road_state, section_geometries, select_roads
+        from geo.domain.linref import road_centerlines
 
         chosen = select_roads(roads, extent.road)
-        centerlines = road_centerlines(chosen, manifest)
+        centerlines = road_centerlines(chosen, scale_tolerance=manifest.road_scale_tolerance)
         if "roads" in keys:
             if extent.road:
                 spacing = STRAND_SPACING_PX * _metres_per_px(extent, options.size)
@@ -472,7 +472,9 @@ def snapshot_layers(
         if "ticks" in keys:
             out["ticks"] = chainage_ticks(centerlines).to_crs(crs)
     if "findings" in keys:
-        findings = store.read_kind("findings")
+        from geo.analysis.checks import check_project, findings_frame
+
+        findings = findings_frame(check_project(store, manifest, as_of=as_of))
         if isinstance(findings, gpd.GeoDataFrame) and len(findings):
             f = findings[findings.geometry.notna() & ~findings.geometry.is_empty]
             if len(f):
@@ -503,7 +505,7 @@ def _to_png(image, path: Path, dpi: float) -> Path:
 def legend_columns(keys: tuple[str, ...], height: float) -> int:
     """Columns the legend needs to fit in a map *height* CSS pixels high (about 18 px a
     line, a title and its entries per layer, 110 px kept for the title and margins)."""
-    from geo.tables import kind
+    from geo.domain.tables import kind
 
     lines = 0
     for key in keys:
@@ -665,11 +667,13 @@ class SnapshotSession:
                     layer["data"] = feature_collection(strands, props, shift=shift)
                     layer["count"] = len(strands)
                 elif layer["key"] == "ticks":
-                    from geo.importer import road_centerlines
-                    from geo.roads import chainage_ticks, select_roads
+                    from geo.analysis.roads import chainage_ticks, select_roads
+                    from geo.domain.linref import road_centerlines
 
                     roads = select_roads(store.read_kind("roads"), extent.road)
-                    ticks = chainage_ticks(road_centerlines(roads, manifest))
+                    ticks = chainage_ticks(
+                        road_centerlines(roads, scale_tolerance=manifest.road_scale_tolerance)
+                    )
                     layer["data"] = feature_collection(
                         ticks,
                         feature_properties(ticks, ["road", "chainage", "label", "kind"]),

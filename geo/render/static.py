@@ -23,8 +23,8 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
+from geo.domain.tables import label, vocabulary, work_items
 from geo.errors import ParkGeoError
-from geo.tables import label, vocabulary, work_items
 
 __all__ = ["BACKGROUND", "STYLE", "nice_length", "render_static", "snapshot_font"]
 

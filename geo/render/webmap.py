@@ -29,15 +29,17 @@ from branca.element import Element, MacroElement
 from pyproj import CRS, Transformer
 
 from geo import settings
-from geo.crs import to_metric
+from geo.analysis.checks import check_project, findings_frame
+from geo.analysis.goals import developed_area_goals, goals_json, measure_goals
+from geo.analysis.progress import layer_state
+from geo.analysis.projects import project_parcels
+from geo.analysis.roads import chainage_ticks, road_state, section_geometries
+from geo.domain.crs import to_metric
+from geo.domain.gcj02 import wgs84_to_gcj02
+from geo.domain.linref import road_centerlines
+from geo.domain.tables import kind, label, labels, vocabularies
+from geo.domain.units import M2_PER_MU, Area, convert, parse_unit
 from geo.errors import ParkGeoError
-from geo.gcj02 import wgs84_to_gcj02
-from geo.goals import developed_area_goals, goals_json, measure_goals
-from geo.importer import road_centerlines
-from geo.progress import layer_state
-from geo.roads import chainage_ticks, road_state, section_geometries
-from geo.tables import kind, label, labels, vocabularies
-from geo.units import M2_PER_MU, Area, convert, parse_unit
 
 __all__ = [
     "BASEMAPS",
@@ -296,7 +298,7 @@ def _project_index(projects: pd.DataFrame | None) -> dict[str, dict]:
     if projects is None:
         return out
     for rec in projects.to_dict("records"):
-        for pid in str(rec.get("parcels") or "").split(";"):
+        for pid in project_parcels(rec.get("parcels")):
             if pid:
                 entry = out.setdefault(pid, {"project": [], "enterprise": [], "industry": []})
                 entry["project"].append(rec.get("name") or "")
@@ -407,9 +409,9 @@ def map_model(store, manifest, options: MapOptions) -> dict:
             "roads",
             "projects",
             "progress",
-            "findings",
         )
     }
+    stored["findings"] = findings_frame(check_project(store, manifest, as_of=as_of))
     records = stored["progress"]
     dates = timeline_dates(records, as_of)
     layers = []
@@ -508,7 +510,7 @@ def _road_layers(store, manifest, records, *, as_of, shift) -> list[dict]:
     if roads is None or not len(roads):
         return []
 
-    centerlines = road_centerlines(roads, manifest)
+    centerlines = road_centerlines(roads, scale_tolerance=manifest.road_scale_tolerance)
     result = road_state(roads, records, as_of=as_of, centerlines=centerlines)
     sections = section_geometries(result, centerlines)
     ticks = chainage_ticks(centerlines)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.chainage import parse_chainage, parse_chainage_range
+from geo.domain.chainage import parse_chainage, parse_chainage_range
+from geo.domain.tables import accepted_labels, kinds, lookup_stage, stages_for_kind, work_items
+from geo.domain.values import as_number, as_text, parse_date, parse_number
 from geo.errors import ChainageError, ParkGeoError
-from geo.tables import accepted_labels, kinds, lookup_stage, stages_for_kind, work_items
-from geo.values import as_number, as_text, parse_date, parse_number
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -121,7 +121,7 @@ def validate_records(
     today
         Records dated after it are bad (default: the real today).
     centerlines
-        Road id → :class:`geo.linref.Centerline`, to check chainage ranges.
+        Road id → :class:`geo.domain.linref.Centerline`, to check chainage ranges.
 
     Returns
     -------

@@ -5,13 +5,13 @@ Road records (kind ``roads`` in the stored progress history) each say that a wor
 section. The state on a date is painted record by record, in order of date then ``seq``: a
 later record wins on its section, so "路面 K0+000–K1+000 已完成" followed by "路面
 K0+400–K0+600 施工中" leaves 800 m done. Painting happens in distance along the drawn
-centerline (see :mod:`geo.linref`), so chain breaks (断链) and start chainages other than
+centerline (see :mod:`geo.domain.linref`), so chain breaks (断链) and start chainages other than
 K0+000 are handled once, there.
 
 Lengths: ``done_m`` and ``percent`` are in metres of road (chainage metres, the design
 length when one is given and used); a section's ``length_m`` is its length along the drawn
 line, which is what the map shows. The two agree unless the drawn and design lengths
-differ (within the scale tolerance, see :class:`geo.linref.Centerline`).
+differ (within the scale tolerance, see :class:`geo.domain.linref.Centerline`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo.chainage import format_chainage
+from geo.domain.chainage import format_chainage
+from geo.domain.tables import Stage, data_table, vocabulary, work_items
+from geo.domain.values import as_number, as_text
 from geo.errors import ChainageError, JoinError
-from geo.tables import Stage, data_table, vocabulary, work_items
-from geo.values import as_number, as_text
 
 __all__ = [
     "RULES",
@@ -288,7 +288,7 @@ def road_state(
     as_of
         The date of the state.
     centerlines
-        Road id → :class:`geo.linref.Centerline`, from :func:`geo.importer.road_centerlines`.
+        Road id → :class:`~geo.domain.linref.Centerline` (see ``road_centerlines``).
 
     Returns
     -------
@@ -606,7 +606,7 @@ def roads_status(store, manifest, *, as_of: dt.date, road: str | None = None) ->
     JoinError
         When *road* names no road.
     """
-    from geo.importer import road_centerlines
+    from geo.domain.linref import road_centerlines
 
     roads = store.read_kind("roads")
     if roads is None:
@@ -614,7 +614,7 @@ def roads_status(store, manifest, *, as_of: dt.date, road: str | None = None) ->
             raise JoinError(f"no road has id or name {road!r}: the project has no roads layer")
         return RoadsResult(as_of=as_of, roads=(), findings=())
     roads = select_roads(roads, road)
-    centerlines = road_centerlines(roads, manifest)
+    centerlines = road_centerlines(roads, scale_tolerance=manifest.road_scale_tolerance)
     return road_state(roads, store.read_kind("progress"), as_of=as_of, centerlines=centerlines)
 
 
@@ -631,7 +631,7 @@ def section_geometries(
     result
         From :func:`road_state`.
     centerlines
-        Road id → :class:`geo.linref.Centerline`.
+        Road id → :class:`geo.domain.linref.Centerline`.
     crs
         CRS of the result; default the centerlines' metric CRS (the working CRS).
 
@@ -704,7 +704,7 @@ def chainage_ticks(centerlines: dict, *, every: float = 100.0) -> gpd.GeoDataFra
     Parameters
     ----------
     centerlines
-        Road id → :class:`geo.linref.Centerline`.
+        Road id → :class:`geo.domain.linref.Centerline`.
     every
         Spacing of the ticks in metres of chainage.
 

@@ -26,14 +26,14 @@ from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
-from geo.chainage import (
+from geo.domain.chainage import (
     ChainBreak,
     format_chainage,
     parse_chain_breaks,
     parse_chainage,
     station_label,
 )
-from geo.crs import gk_crs_for_longitude, is_projected_metric
+from geo.domain.crs import gk_crs_for_longitude, is_projected_metric
 from geo.errors import ChainageError, CRSError, GeometryError
 
 __all__ = [
@@ -243,7 +243,7 @@ class Centerline:
             Chainage of the road's start, e.g. ``"K2+000"``.
         chain_breaks
             Chain breaks along the road, as :class:`ChainBreak` or text such as
-            ``"K1+100=K1+080"`` (see :func:`geo.chainage.parse_chain_breaks`).
+            ``"K1+100=K1+080"`` (see :func:`geo.domain.chainage.parse_chain_breaks`).
         design_length
             The road's design length in metres (its real length, breaks included). When the
             drawn length is within *scale_tolerance* of it, chainage is scaled onto the drawn
@@ -648,3 +648,37 @@ def line_interpolate_point(line: LineString, fraction: float) -> Point:
     """
     line = _check_line(line)
     return line.interpolate(_check_fraction(fraction, "fraction"), normalized=True)
+
+
+def road_centerlines(roads, *, scale_tolerance: float = 0.02) -> dict[str, Centerline]:
+    """Road id → :class:`Centerline` for every road of a normalized roads layer.
+
+    Parameters
+    ----------
+    roads : geopandas.GeoDataFrame or None
+        Roads with ``id``, ``geometry`` and optionally ``start_chainage``, ``chain_breaks``
+        and ``design_length_m``, in a projected metric CRS.
+    scale_tolerance : float
+        Relative design-vs-drawn length difference within which chainage is scaled.
+
+    Raises
+    ------
+    GeometryError
+        For a centerline whose parts do not join (the gap is named).
+    """
+    out: dict[str, Centerline] = {}
+    if roads is None:
+        return out
+    for rec in roads.to_dict("records"):
+        start = rec.get("start_chainage")
+        design = rec.get("design_length_m")
+        out[rec["id"]] = Centerline.from_geometry(
+            rec["geometry"],
+            crs=roads.crs,
+            start_chainage=parse_chainage(start) if start else 0.0,
+            chain_breaks=rec.get("chain_breaks") or (),
+            design_length=None if design is None or design != design else float(design),
+            scale_tolerance=scale_tolerance,
+            road_id=rec["id"],
+        )
+    return out

@@ -1,6 +1,6 @@
 """Read source layers and tables as they are: anything GDAL reads, CSV and XLSX.
 
-Nothing is validated or renamed here (that is :mod:`geo.importer`'s job); this module
+Nothing is validated or renamed here (that is :mod:`geo.ingest.importer`'s job); this module
 only gets the bytes off disk with the right text encoding and CRS as declared by the file.
 """
 

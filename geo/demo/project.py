@@ -40,10 +40,10 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.polygon import orient
 
-from geo.crs import gk_crs_for_longitude
+from geo.domain.crs import gk_crs_for_longitude
+from geo.domain.tables import kind, vocabulary
+from geo.domain.units import M2_PER_MU
 from geo.settings import MANIFEST_NAME, STORE_NAME
-from geo.tables import kind, vocabulary
-from geo.units import M2_PER_MU
 
 __all__ = ["write_demo_project"]
 

@@ -14,9 +14,9 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo import settings
-from geo.crs import is_projected_metric
+from geo.domain.crs import is_projected_metric
+from geo.domain.tables import kinds
 from geo.errors import ManifestError
-from geo.tables import kinds
 
 __all__ = ["LayerSpec", "Manifest", "TableSpec", "find_manifest", "load_manifest"]
 
@@ -73,8 +73,10 @@ class Manifest:
     def maps_dir(self) -> Path:
         return self.root / settings.MAPS_DIR
 
-    def layer_of_kind(self, kind: str) -> LayerSpec | None:
-        return next((s for s in self.layers.values() if s.kind == kind), None)
+    @property
+    def road_scale_tolerance(self) -> float:
+        """``[roads] scale_tolerance``: design vs drawn length below which chainage scales."""
+        return float(self.roads.get("scale_tolerance", settings.ROAD_SCALE_TOLERANCE))
 
 
 def find_manifest(project: Path | str) -> Path:

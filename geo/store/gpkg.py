@@ -1,7 +1,6 @@
-"""The project's store: the only module that reads or writes stored geodata.
+"""The GeoPackage store, the embedded default.
 
-GeoPackage is the embedded default (:class:`GpkgStore`). :class:`Store` is the interface
-the rest of parkgeo uses, so a PostGIS store can implement it later. Every write happens in
+Every write happens in
 a :meth:`Store.transaction`: a GeoPackage is rebuilt in a temporary file beside the store
 and renamed over it only when everything succeeded, so a failed write leaves the earlier
 store exactly as it was.
@@ -15,7 +14,6 @@ import shutil
 import sqlite3
 import tempfile
 import warnings
-from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,58 +22,9 @@ import pandas as pd
 import pyogrio
 
 from geo.errors import StoreError
+from geo.store.base import CATALOG, Store, StoreWriter
 
-__all__ = ["CATALOG", "GpkgStore", "Store", "StoreWriter", "open_store"]
-
-#: Name of the table listing every stored layer: name, kind, source, features, crs.
-CATALOG = "parkgeo_catalog"
-
-
-class StoreWriter(ABC):
-    """Writes inside one transaction."""
-
-    @abstractmethod
-    def write_layer(self, name: str, frame: pd.DataFrame, *, kind: str, source: str = "") -> None:
-        """Write (replace) layer or table *name* holding *frame* of *kind*."""
-
-    @abstractmethod
-    def read(self, name: str) -> pd.DataFrame | None:
-        """Read *name* as it stands inside the transaction (None when absent)."""
-
-
-class Store(ABC):
-    """What parkgeo needs of a store; the GeoPackage store implements it."""
-
-    @abstractmethod
-    def exists(self) -> bool:
-        """True once something has been imported."""
-
-    @abstractmethod
-    def catalog(self) -> pd.DataFrame:
-        """One row per stored layer or table: name, kind, source, features, crs."""
-
-    @abstractmethod
-    def read(self, name: str) -> pd.DataFrame:
-        """Read a stored layer (a GeoDataFrame) or table (a DataFrame) by name."""
-
-    @abstractmethod
-    def transaction(
-        self, *, replace: bool = False
-    ) -> contextlib.AbstractContextManager[StoreWriter]:
-        """All-or-nothing writes; *replace* starts from an empty store."""
-
-    def names(self) -> list[str]:
-        return list(self.catalog()["name"]) if self.exists() else []
-
-    def read_kind(self, kind: str) -> pd.DataFrame | None:
-        """The stored layer of *kind* (None when the project has none)."""
-        if not self.exists():
-            return None
-        cat = self.catalog()
-        rows = cat[cat["kind"] == kind]
-        if rows.empty:
-            return None
-        return self.read(rows.iloc[0]["name"])
+__all__ = ["GpkgStore"]
 
 
 class _GpkgWriter(StoreWriter):
@@ -202,8 +151,3 @@ class GpkgStore(Store):
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp_path.unlink()
-
-
-def open_store(manifest) -> Store:
-    """The store named by a manifest (a GeoPackage file for now)."""
-    return GpkgStore(manifest.store)

@@ -3,7 +3,7 @@
 A station ``K1+234.5`` is 1 km plus 234.5 m, i.e. 1234.5 m of chainage. The metre part after
 ``+`` always has three integer digits (``K0+050``), so ``K0+50`` is refused rather than guessed
 (US practice writes 100-foot stations as ``0+50``). This module only handles text; placing
-stations on a road's centerline is :mod:`geo.linref`.
+stations on a road's centerline is :mod:`geo.domain.linref`.
 """
 
 from __future__ import annotations

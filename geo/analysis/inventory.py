@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 
-from geo.crs import to_metric
+from geo.domain.crs import to_metric
+from geo.domain.tables import kinds
+from geo.domain.units import Area
 from geo.store import Store
-from geo.tables import kinds
-from geo.units import Area
 
 __all__ = ["LayerSummary", "layer_summaries"]
 

@@ -56,7 +56,7 @@ def project_option(func):
 
 
 def _open(project: Path):
-    from geo.manifest import load_manifest
+    from geo.io.manifest import load_manifest
     from geo.store import open_store
 
     manifest = load_manifest(project)
@@ -113,7 +113,7 @@ def init(directory: Path, name: str | None):
 
 
 def _run_import(manifest, store, *, repair: bool, skip_bad: bool = False, quiet: bool = False):
-    from geo.importer import import_project
+    from geo.ingest.importer import import_project
 
     steps = len(manifest.layers) + bool(manifest.progress) + bool(manifest.goals)
     with Progress(
@@ -223,7 +223,7 @@ def _as_of_option(func):
 
 
 def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
-    from geo.tables import kind, stages_for_kind
+    from geo.domain.tables import kind, stages_for_kind
 
     tables = []
     for kind_name, layer in data["layers"].items():
@@ -297,7 +297,7 @@ def status(project: Path, as_of, as_json: bool, chart: Path | None):
 
 
 def _status(manifest, store, date):
-    from geo.progress import status as compute_status
+    from geo.analysis.progress import status as compute_status
 
     data = compute_status(store, as_of=date, crs=manifest.crs)
     for extra in STATUS_EXTRAS:
@@ -319,7 +319,7 @@ def _print_status(data: dict) -> None:
 
 
 def _layers_table(summaries, lang: str = "zh") -> Table:
-    from geo.tables import kinds
+    from geo.domain.tables import kinds
 
     table = Table(title="图层 layers")
     for col, just in (
@@ -363,7 +363,7 @@ def layers(project: Path, as_json: bool):
     Example:
       parkgeo layers --json
     """
-    from geo.inventory import layer_summaries
+    from geo.analysis.inventory import layer_summaries
 
     manifest, store = _open(project)
     summaries = layer_summaries(store, crs=manifest.crs)
@@ -385,7 +385,7 @@ def demo_step(func):
 
 @demo_step
 def _demo_layers(manifest, store):
-    from geo.inventory import layer_summaries
+    from geo.analysis.inventory import layer_summaries
 
     console.print(_layers_table(layer_summaries(store, crs=manifest.crs)))
 
@@ -411,7 +411,7 @@ def demo(out: Path):
       parkgeo demo --out /tmp/demo-park
     """
     from geo.demo import write_demo_project
-    from geo.manifest import load_manifest
+    from geo.io.manifest import load_manifest
     from geo.store import open_store
 
     written = write_demo_project(out)
@@ -428,11 +428,11 @@ def demo(out: Path):
 # ---- commands of the analysis and render modules; keep each block self-contained ----
 
 
-# ---- roads: progress by chainage (geo.roads) ----
+# ---- roads: progress by chainage (geo.analysis.roads) ----
 
 
 def _roads_tables(result, lang: str = "zh") -> list[Table]:
-    from geo.tables import vocabulary
+    from geo.domain.tables import vocabulary
 
     stages = vocabulary("road")
     tables = []
@@ -501,7 +501,7 @@ def roads(project: Path, as_of, road: str | None, as_json: bool):
       parkgeo roads --as-of 2024-06-30
       parkgeo roads --road 二号路 --json
     """
-    from geo.roads import roads_json, roads_status
+    from geo.analysis.roads import roads_json, roads_status
 
     manifest, store = _open(project)
     date = as_of.date() if as_of else manifest.as_of
@@ -515,7 +515,7 @@ def roads(project: Path, as_of, road: str | None, as_json: bool):
 
 @demo_step
 def _demo_roads(manifest, store):
-    from geo.roads import roads_status
+    from geo.analysis.roads import roads_status
 
     _print_roads(roads_status(store, manifest, as_of=manifest.as_of))
 
@@ -609,7 +609,7 @@ def _demo_map(manifest, store):
     console.print(f"map: {path}")
 
 
-# ---- goals against actuals (geo.goals, geo.render.chart) ----
+# ---- goals against actuals (geo.analysis.goals, geo.render.chart) ----
 
 #: Functions (manifest, store, date, data) that add keys to the data of `parkgeo status`.
 STATUS_EXTRAS = []
@@ -619,7 +619,7 @@ def _measure_goals(manifest, store, date, *, report: bool = True):
     """Goals measured on *date*; their warnings printed to stderr when *report*."""
     import warnings
 
-    from geo.goals import GoalWarning, measure_goals
+    from geo.analysis.goals import GoalWarning, measure_goals
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GoalWarning)
@@ -631,7 +631,7 @@ def _measure_goals(manifest, store, date, *, report: bool = True):
 
 
 def _status_goals(manifest, store, date, data: dict) -> None:
-    from geo.goals import goals_json
+    from geo.analysis.goals import goals_json
 
     data["goals"] = goals_json(_measure_goals(manifest, store, date))
 
@@ -640,8 +640,8 @@ STATUS_EXTRAS.append(_status_goals)
 
 
 def _goals_table(goals: list[dict], as_of: str) -> Table:
-    from geo.goals import format_goal_number, goal_period_label
-    from geo.tables import label
+    from geo.analysis.goals import format_goal_number, goal_period_label
+    from geo.domain.tables import label
 
     table = Table(title=f"目标完成情况 goals vs actual — as of {as_of}")
     for col, just in (
@@ -691,31 +691,13 @@ def _demo_goals_chart(manifest, store):
     console.print(f"goals chart: {path}")
 
 
-# ---- land-bureau checks and the allocation summary (geo.checks) ----
+# ---- land-bureau checks and the allocation summary (geo.analysis.checks) ----
 
 
 def _check_run(manifest, store, date):
-    from geo.checks import check_thresholds, run_checks
+    from geo.analysis.checks import check_project
 
-    thresholds = check_thresholds(manifest.checks, where=str(manifest.path))
-    return run_checks(
-        store, as_of=date, crs=manifest.crs, thresholds=thresholds, quotas=manifest.quotas
-    )
-
-
-def _check_store_findings(store, result) -> None:
-    """Write the findings into the store as the layer `findings` (other layers kept)."""
-    import pandas as pd
-
-    from geo.checks import findings_frame
-
-    frame = findings_frame(result)
-    if frame.empty:
-        # the GeoPackage writer cannot declare a geometry column for no rows; an empty
-        # table still replaces the findings of an earlier run
-        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    with store.transaction() as tx:
-        tx.write_layer("findings", frame, kind="findings", source="parkgeo check")
+    return check_project(store, manifest, as_of=date)
 
 
 def _check_write_file(path: Path, write) -> Path:
@@ -737,7 +719,7 @@ def _check_write_file(path: Path, write) -> Path:
 
 
 def _check_write_csv(result, path: Path) -> Path:
-    from geo.checks import findings_table
+    from geo.analysis.checks import findings_table
 
     frame = findings_table(result)
     # UTF-8 with BOM so that Excel shows the Chinese text
@@ -747,7 +729,7 @@ def _check_write_csv(result, path: Path) -> Path:
 def _check_write_xlsx(result, path: Path) -> Path:
     import pandas as pd
 
-    from geo.checks import findings_table, summary_frames
+    from geo.analysis.checks import findings_table, summary_frames
 
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xlsx:
@@ -769,7 +751,7 @@ def _check_cell(value, digits: int = 2) -> str:
 def _print_check(result) -> None:
     from rich import box
 
-    from geo.checks import summary_frames
+    from geo.analysis.checks import summary_frames
 
     if result.findings:
         table = Table(title=f"检查发现 findings — as of {result.as_of}")
@@ -854,7 +836,6 @@ def check(project: Path, as_of, as_json: bool, csv_path: Path | None, xlsx_path:
     manifest, store = _open(project)
     date = as_of.date() if as_of else manifest.as_of
     result = _check_run(manifest, store, date)
-    _check_store_findings(store, result)
     counts = result.counts()
     if as_json:
         _print_json(result.as_dict())
@@ -873,7 +854,6 @@ def check(project: Path, as_of, as_json: bool, csv_path: Path | None, xlsx_path:
 @demo_step
 def _demo_checks(manifest, store):
     result = _check_run(manifest, store, manifest.as_of)
-    _check_store_findings(store, result)
     _print_check(result)
     path = _check_write_xlsx(result, manifest.maps_dir / "checks.xlsx")
     console.print(f"checks: {path}")

@@ -11,7 +11,7 @@ A goal row names a layer, the stage that counts as achieved and a measure:
 
 A feature counts in the period where it reached the stage (or any later one) for the first
 time, from the progress history and the parcels' own date fields
-(:func:`geo.progress.stage_history`). For a kind without stages (projects) the goal's stage
+(:func:`geo.analysis.progress.stage_history`). For a kind without stages (projects) the goal's stage
 names a date field: ``signed`` is the field ``signed_on``. A goal without a layer or
 measure, or whose layer the project does not have, is listed with status ``no data``.
 """
@@ -27,12 +27,12 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from geo.crs import to_metric
+from geo.analysis.progress import stage_history
+from geo.domain.crs import to_metric
+from geo.domain.tables import accepted_labels, kind, kinds, lookup_stage, stages_for_kind
+from geo.domain.units import Unit, accepted_units, convert, field_unit, parse_unit
+from geo.domain.values import as_text
 from geo.errors import GoalError, GoalWarning
-from geo.progress import stage_history
-from geo.tables import accepted_labels, kind, kinds, lookup_stage, stages_for_kind
-from geo.units import Unit, accepted_units, convert, field_unit, parse_unit
-from geo.values import as_text
 
 __all__ = [
     "GEODESIC_TOLERANCE",
@@ -129,7 +129,7 @@ def first_reached(
     """The ISO date each feature first reached *stage* or a later one.
 
     Features that never reached it are absent. For a kind with stages the history is
-    :func:`geo.progress.stage_history` (progress records plus the stages a parcel's own
+    :func:`geo.analysis.progress.stage_history` (progress records plus the stages a parcel's own
     dates imply); for a kind without stages *stage* names a date field (``signed`` →
     ``signed_on``), and the feature's date is that field's value.
 

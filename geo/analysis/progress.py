@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.crs import to_metric
-from geo.tables import kind, stages_for_kind
+from geo.domain.crs import to_metric
+from geo.domain.tables import kind, stages_for_kind
 
 __all__ = [
     "LayerState",
@@ -27,7 +27,7 @@ __all__ = [
     "status",
 ]
 
-#: Kinds whose features carry a stage of their own (roads are handled by geo.roads).
+#: Kinds whose features carry a stage of their own (roads are handled by geo.analysis.roads).
 STAGED_KINDS = ("parcels", "factories", "housing")
 
 

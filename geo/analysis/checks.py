@@ -25,13 +25,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import to_metric
+from geo.analysis.progress import layer_state
+from geo.analysis.projects import project_parcels
+from geo.domain.crs import to_metric
+from geo.domain.tables import data_table, kind, kinds, vocabulary
+from geo.domain.units import M2_PER_HECTARE, M2_PER_MU, WAN_PER_YI
+from geo.domain.values import as_number, as_text
 from geo.errors import ManifestError, StoreError
-from geo.progress import layer_state
 from geo.store import Store
-from geo.tables import data_table, kind, kinds, vocabulary
-from geo.units import M2_PER_HECTARE, M2_PER_MU, WAN_PER_YI
-from geo.values import as_number, as_text
 
 __all__ = [
     "CheckResult",
@@ -472,8 +473,7 @@ class _Context:
             return {}
         cells = self.projects.get("parcels", pd.Series([None] * len(self.projects)))
         return {
-            pid: [p.strip() for p in as_text(cell).split(";") if p.strip()]
-            for pid, cell in zip(self.projects["id"], cells, strict=True)
+            pid: project_parcels(cell) for pid, cell in zip(self.projects["id"], cells, strict=True)
         }
 
     @cached_property
@@ -1361,6 +1361,17 @@ def findings_table(result: CheckResult) -> pd.DataFrame:
     for col in ("value", "threshold"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     return frame
+
+
+def check_project(store: Store, manifest, *, as_of: dt.date) -> CheckResult:
+    """:func:`run_checks` with the project's working CRS, ``[checks]`` and ``[quotas]``.
+
+    Findings are derived, never stored: every output asks for them on its own date.
+    """
+    thresholds = check_thresholds(manifest.checks, where=str(manifest.path))
+    return run_checks(
+        store, as_of=as_of, crs=manifest.crs, thresholds=thresholds, quotas=manifest.quotas
+    )
 
 
 def findings_frame(result: CheckResult) -> gpd.GeoDataFrame:

@@ -21,13 +21,14 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo import settings
-from geo.crs import guess_crs
+from geo.domain.crs import guess_crs
+from geo.domain.linref import road_centerlines
+from geo.domain.tables import Kind, kind
+from geo.domain.values import parse_date, parse_number
 from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
-from geo.manifest import LayerSpec, Manifest, TableSpec
-from geo.sources import read_source
+from geo.io.manifest import LayerSpec, Manifest, TableSpec
+from geo.io.sources import read_source
 from geo.store import Store
-from geo.tables import Kind, kind
-from geo.values import parse_date, parse_number
 
 __all__ = [
     "ImportReport",
@@ -405,7 +406,11 @@ def import_project(
             spec.source,
         )
     by_kind = {k: f for k, f, _ in frames.values()}
-    centerlines = road_centerlines(by_kind.get("roads"), manifest) if "roads" in by_kind else {}
+    centerlines = (
+        road_centerlines(by_kind["roads"], scale_tolerance=manifest.road_scale_tolerance)
+        if "roads" in by_kind
+        else {}
+    )
     tables: list[tuple[str, pd.DataFrame, Path]] = []
     if manifest.progress:
         step("progress")
@@ -432,33 +437,6 @@ def import_project(
     return report
 
 
-def road_centerlines(roads: pd.DataFrame | None, manifest: Manifest) -> dict:
-    """Road id → :class:`geo.linref.Centerline` built from a normalized roads layer.
-
-    Raises GeometryError for a centerline whose parts do not join (the gap is named).
-    """
-    from geo.chainage import parse_chainage
-    from geo.linref import Centerline
-
-    out = {}
-    if roads is None:
-        return out
-    tolerance = float(manifest.roads.get("scale_tolerance", settings.ROAD_SCALE_TOLERANCE))
-    for rec in roads.to_dict("records"):
-        start = rec.get("start_chainage")
-        design = rec.get("design_length_m")
-        out[rec["id"]] = Centerline.from_geometry(
-            rec["geometry"],
-            crs=roads.crs,
-            start_chainage=parse_chainage(start) if start else 0.0,
-            chain_breaks=rec.get("chain_breaks") or (),
-            design_length=None if design is None or pd.isna(design) else float(design),
-            scale_tolerance=tolerance,
-            road_id=rec["id"],
-        )
-    return out
-
-
 def _progress_sources(spec: TableSpec) -> list[Path]:
     if any(ch in spec.source.name for ch in "*?["):
         found = sorted(spec.source.parent.glob(spec.source.name))
@@ -469,7 +447,7 @@ def _progress_sources(spec: TableSpec) -> list[Path]:
 
 
 def _import_progress(manifest, history, by_kind, centerlines, report, *, skip_bad, today):
-    from geo.records import RECORD_COLUMNS, validate_records
+    from geo.ingest.records import RECORD_COLUMNS, validate_records
 
     feature_ids = {k: set(f["id"]) for k, f in by_kind.items() if "id" in f.columns}
     history = history if history is not None else pd.DataFrame(columns=RECORD_COLUMNS)

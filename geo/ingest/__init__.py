@@ -1,0 +1,1 @@
+"""Import: validate and normalize source layers and progress records, then write the store."""

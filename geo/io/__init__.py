@@ -1,0 +1,1 @@
+"""Reading what the park hands over: the project manifest and source files of every format."""
