@@ -11,7 +11,6 @@ figures are those of ``parkgeo status --json`` (goals), ``parkgeo roads`` and
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from geo.domain.tables import label, vocabulary
 from geo.errors import GoalError, ParkGeoError
+from geo.io.files import write_atomic
 
 __all__ = [
     "Brief",
@@ -214,17 +214,7 @@ class _Doc:
         self.doc.add_paragraph()
 
     def save(self, path: Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".docx", dir=path.parent)
-        os.close(fd)
-        try:
-            self.doc.save(tmp)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        return path
+        return write_atomic(path, self.doc.save)
 
 
 # ---------------------------------------------------------------------------- the briefing

@@ -35,6 +35,7 @@ import shapely
 from geo import settings
 from geo.domain.tables import label, vocabulary, work_items
 from geo.errors import ParkGeoError
+from geo.io.files import write_atomic
 
 __all__ = [
     "CSS_DPI",
@@ -487,19 +488,8 @@ def snapshot_layers(
 
 def _to_png(image, path: Path, dpi: float) -> Path:
     """Save a Pillow image as an RGB PNG with *dpi* in its pHYs chunk, via a temp file."""
-    import os
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(fd)
-    try:
-        image.convert("RGB").save(tmp, format="PNG", dpi=(dpi, dpi))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    rgb = image.convert("RGB")
+    return write_atomic(path, lambda tmp: rgb.save(tmp, format="PNG", dpi=(dpi, dpi)))
 
 
 def legend_columns(keys: tuple[str, ...], height: float) -> int:
