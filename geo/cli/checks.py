@@ -1,0 +1,160 @@
+"""The `check` command: land-bureau checks and the allocation summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from geo.cli.common import (
+    as_of_option,
+    console,
+    fmt,
+    open_project,
+    print_json,
+    project_option,
+)
+from geo.io.files import write_atomic
+
+
+def run_checks(manifest, store, date):
+    from geo.analysis.checks import check_project
+
+    return check_project(store, manifest, as_of=date)
+
+
+def _check_write_csv(result, path: Path) -> Path:
+    from geo.analysis.checks import findings_table
+
+    frame = findings_table(result)
+    # UTF-8 with BOM so that Excel shows the Chinese text
+    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+
+
+def write_check_xlsx(result, path: Path) -> Path:
+    import pandas as pd
+
+    from geo.analysis.checks import findings_table, summary_frames
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xlsx:
+            findings_table(result).to_excel(xlsx, sheet_name="findings 问题清单", index=False)
+            for name, frame in summary_frames(result.summary).items():
+                frame.to_excel(xlsx, sheet_name=name[:31], index=False)
+
+    return write_atomic(path, write)
+
+
+def _check_cell(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float):
+        return fmt(value, digits)
+    return str(value)
+
+
+def print_check(result) -> None:
+    from rich import box
+
+    from geo.analysis.checks import summary_frames
+
+    if result.findings:
+        table = Table(title=f"检查发现 findings — as of {result.as_of}")
+        for col, just in (
+            ("#", "right"),
+            ("级别 severity", "left"),
+            ("规则 rule", "left"),
+            ("编号 ids", "left"),
+            ("量测 value", "right"),
+            ("阈值 threshold", "right"),
+            ("单位 unit", "left"),
+        ):
+            table.add_column(col, justify=just)
+        for i, f in enumerate(result.findings, 1):
+            colour = "red" if f.severity == "error" else "yellow"
+            table.add_row(
+                str(i),
+                Text(f.severity, style=colour),
+                f.rule,
+                "; ".join(f.ids),
+                _check_cell(f.value),
+                _check_cell(f.threshold),
+                f.unit,
+            )
+        console.print(table)
+        for i, f in enumerate(result.findings, 1):
+            console.print(f"{i}. {f.message_zh}\n   {f.message_en}", soft_wrap=True)
+    else:
+        console.print(f"检查无发现 no findings — as of {result.as_of}")
+    summary = result.summary
+    total = summary["allocated"]
+    console.print(
+        f"\n已供地 allocated: {total['count']} 宗 parcels, {fmt(total['area_mu'])} 亩, "
+        f"{fmt(total['area_ha'])} 公顷 ha — as of {summary['as_of']}"
+    )
+    for name, frame in summary_frames(summary).items():
+        table = Table(title=f"供地汇总 allocation {name}", box=box.SIMPLE_HEAD, pad_edge=False)
+        for col in frame.columns:
+            numeric = frame[col].dtype.kind in "fi"
+            table.add_column(str(col), justify="right" if numeric else "left")
+        for row in frame.itertuples(index=False):
+            table.add_row(*(_check_cell(v, 1) for v in row))
+        console.print(table)
+    counts = result.counts()
+    console.print(f"{counts['error']} error(s) 错误, {counts['warning']} warning(s) 警告")
+
+
+@click.command()
+@project_option
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the findings to this CSV file (UTF-8 with BOM, for Excel).",
+)
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the findings and the allocation summary to this Excel file.",
+)
+def check(project: Path, as_of, as_json: bool, csv_path: Path | None, xlsx_path: Path | None):
+    """Land-bureau checks: overlaps, gaps, idle land, land use, areas, projects, quotas.
+
+    Lists each finding (rule, severity, feature ids, measured value and threshold, message
+    in Chinese and English), then the allocation summary (亩, 公顷 by zone, year, land use
+    and industry). Maps, snapshots and the briefing compute the same findings for their
+    own date.
+    Thresholds: park.toml [checks]. Exits 1 when any finding is an error.
+
+    \b
+    Example:
+      parkgeo check
+      parkgeo check --as-of 2023-12-31 --xlsx maps/checks.xlsx
+      parkgeo check --json > checks.json
+    """
+    if sum(bool(x) for x in (as_json, csv_path, xlsx_path)) > 1:
+        raise click.UsageError("choose one of --json, --csv FILE and --xlsx FILE")
+    manifest, store = open_project(project)
+    date = as_of.date() if as_of else manifest.as_of
+    result = run_checks(manifest, store, date)
+    counts = result.counts()
+    if as_json:
+        print_json(result.as_dict())
+    elif csv_path or xlsx_path:
+        path = _check_write_csv(result, csv_path) if csv_path else None
+        path = path or write_check_xlsx(result, xlsx_path)
+        console.print(
+            f"{len(result.findings)} finding(s) written to {path}: {counts['error']} error(s), "
+            f"{counts['warning']} warning(s)"
+        )
+    else:
+        print_check(result)
+    sys.exit(1 if counts["error"] else 0)

@@ -1,0 +1,94 @@
+"""What every command shares: consoles, the common options, opening a project, output."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+__all__ = [
+    "as_of_option",
+    "console",
+    "err_console",
+    "fmt",
+    "lang_option",
+    "open_project",
+    "print_json",
+    "project_option",
+    "renderer_options",
+]
+
+# markup off: messages and table cells carry data text, in which "[...]" is not markup
+console = Console(highlight=False, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
+
+
+def project_option(func):
+    @click.option(
+        "-p",
+        "--project",
+        type=click.Path(path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Park project folder (holding park.toml).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def open_project(project: Path):
+    """The manifest of the project folder *project* and its store."""
+    from geo.io.manifest import load_manifest
+    from geo.store import open_store
+
+    manifest = load_manifest(project)
+    return manifest, open_store(manifest)
+
+
+def print_json(data) -> None:
+    """Print *data* as indented JSON, Chinese text as it is."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    """*value* with thousands separators and *digits* decimals; "" for None."""
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def lang_option(func):
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default="zh",
+        show_default=True,
+        help="Language of labels: Chinese (default) or English.",
+    )(func)
+
+
+def renderer_options(func):
+    func = click.option(
+        "--renderer",
+        type=click.Choice(["auto", "browser", "static"]),
+        default="auto",
+        show_default=True,
+        help="Snapshot renderer: auto is the browser when one is found, else matplotlib.",
+    )(func)
+    return click.option(
+        "--browser", default=None, help="Chromium/Chrome/Edge executable for snapshots."
+    )(func)
+
+
+def as_of_option(func):
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Date of the state (default: park.toml's as_of).",
+    )(func)

@@ -1,0 +1,249 @@
+"""Commands that draw: the interactive map, PNG snapshots and the Word briefing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import Progress, TextColumn
+
+from geo.cli.common import (
+    as_of_option,
+    console,
+    err_console,
+    lang_option,
+    open_project,
+    project_option,
+    renderer_options,
+)
+from geo.io.files import write_atomic
+
+
+@click.command("map")
+@project_option
+@as_of_option
+@click.option(
+    "--basemap",
+    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
+    default="none",
+    show_default=True,
+    help="Background: none works offline; amap shifts overlays to GCJ-02; local needs --tiles.",
+)
+@click.option(
+    "--tiles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="XYZ tile folder or .mbtiles file for --basemap local (embedded in the page).",
+)
+@click.option(
+    "--tianditu-key",
+    default=None,
+    envvar="TIANDITU_KEY",
+    help="Tianditu key for --basemap tianditu (or TIANDITU_KEY).",
+)
+@lang_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="HTML file to write (default: maps/park.html).",
+)
+def map_(project: Path, as_of, basemap, tiles, tianditu_key, lang, out):
+    """Write the interactive map: one self-contained HTML file that works offline.
+
+    \b
+    Example:
+      parkgeo map                       # maps/park.html, no basemap, no network needed
+      parkgeo map --basemap amap --lang en --out maps/park-amap.html
+      parkgeo map --basemap local --tiles tiles.mbtiles
+    """
+    manifest, store = open_project(project)
+    path = write_map(
+        manifest,
+        store,
+        as_of=as_of.date() if as_of else manifest.as_of,
+        basemap=basemap,
+        tiles=tiles,
+        tianditu_key=tianditu_key,
+        lang=lang,
+        out=out,
+    )
+    console.print(f"map written to {path}")
+
+
+def write_map(
+    manifest, store, *, as_of, basemap="none", tiles=None, tianditu_key=None, lang="zh", out=None
+) -> Path:
+    from geo.render.webmap import MapOptions, build_map
+
+    options = MapOptions(
+        as_of=as_of, basemap=basemap, lang=lang, tianditu_key=tianditu_key, tiles=tiles
+    )
+    text = build_map(store, manifest, options)
+    return write_atomic(out or manifest.maps_dir / "park.html", text)
+
+
+def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, basemap, tiles):
+    from geo.render.snapshot import SnapshotOptions, parse_layers, parse_size
+
+    return SnapshotOptions(
+        as_of=as_of.date() if as_of else manifest.as_of,
+        extent=extent,
+        layers=parse_layers(layers),
+        size=parse_size(size),
+        scale=scale,
+        lang=lang,
+        basemap=basemap,
+        tiles=tiles,
+    )
+
+
+@click.command()
+@project_option
+@as_of_option
+@click.option(
+    "--extent",
+    default="park",
+    show_default=True,
+    help="park, zone:NAME, road:NAME (id or name) or parcel:ID.",
+)
+@click.option(
+    "--layers",
+    default=None,
+    help="Layers to show, comma-separated: zones,parcels,housing,factories,roads,ticks,findings.",
+)
+@click.option("--size", default="1600x1000", show_default=True, help="WIDTHxHEIGHT in CSS px.")
+@click.option(
+    "--scale", type=float, default=2.0, show_default=True, help="Image pixels per CSS px."
+)
+@lang_option
+@click.option(
+    "--basemap",
+    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
+    default="none",
+    show_default=True,
+    help="Background (browser renderer only); none needs no network.",
+)
+@click.option(
+    "--tiles",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="XYZ folder or .mbtiles for --basemap local.",
+)
+@renderer_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="PNG to write (default: maps/snapshot.png).",
+)
+def snapshot(
+    project, as_of, extent, layers, size, scale, lang, basemap, tiles, browser, renderer, out
+):
+    """Write a PNG of the map for Word: title, date, legend, scale bar, north arrow, 审图号.
+
+    The PNG is SIZE × SCALE pixels at 96 × SCALE dpi; the same data and options give the
+    same picture. Without a browser it is drawn with matplotlib.
+
+    \b
+    Example:
+      parkgeo snapshot                              # maps/snapshot.png, the whole park
+      parkgeo snapshot --extent road:二号路 --out maps/road2.png
+      parkgeo snapshot --extent zone:五里梁片区 --layers zones,parcels --lang en
+    """
+    from geo.render.snapshot import snapshot as draw
+
+    manifest, store = open_project(project)
+    options = _snapshot_options(
+        manifest,
+        as_of=as_of,
+        extent=extent,
+        layers=layers,
+        size=size,
+        scale=scale,
+        lang=lang,
+        basemap=basemap,
+        tiles=tiles,
+    )
+    shot = draw(
+        store,
+        manifest,
+        out or manifest.maps_dir / "snapshot.png",
+        options,
+        renderer=renderer,
+        browser=browser,
+    )
+    print_snapshot(shot)
+
+
+def print_snapshot(shot) -> None:
+    note = f" ({shot.note})" if shot.note else ""
+    console.print(
+        f"snapshot: {shot.path} — {shot.width}×{shot.height} px at {shot.dpi:g} dpi, "
+        f"renderer {shot.renderer}{note}",
+        soft_wrap=True,
+    )
+
+
+@click.command()
+@project_option
+@as_of_option
+@lang_option
+@renderer_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Word file to write (default: maps/briefing.docx).",
+)
+def brief(project, as_of, lang, browser, renderer, out):
+    """Write the Word briefing: goals table and chart, park and road snapshots, road
+    progress by work item, projects by stage and the land checks.
+
+    \b
+    Example:
+      parkgeo brief                                  # maps/briefing.docx
+      parkgeo brief --as-of 2023-12-31 --lang en --out maps/briefing-2023-en.docx
+    """
+    manifest, store = open_project(project)
+    result = write_brief_with_progress(
+        manifest,
+        store,
+        out or manifest.maps_dir / "briefing.docx",
+        as_of=as_of.date() if as_of else manifest.as_of,
+        lang=lang,
+        renderer=renderer,
+        browser=browser,
+    )
+    print_brief(result)
+
+
+def write_brief_with_progress(manifest, store, path, **options):
+    """The briefing, with a spinner naming the part being drawn (it takes seconds per map)."""
+    from rich.progress import SpinnerColumn
+
+    from geo.render.brief import write_brief
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("briefing", total=None)
+
+        def on_step(what):
+            bar.update(task, description=f"briefing: {what}")
+
+        return write_brief(store, manifest, path, on_step=on_step, **options)
+
+
+def print_brief(result) -> None:
+    note = f" ({result.note})" if result.note else ""
+    console.print(
+        f"briefing: {result.path} — {len(result.goals)} goal(s), roads under construction: "
+        f"{', '.join(result.roads) or 'none'}, {len(result.images)} picture(s), "
+        f"snapshots by renderer {result.renderer}{note}",
+        soft_wrap=True,
+    )
