@@ -1,7 +1,7 @@
 """Write the demo park project into the repository root (``park.toml`` and ``layers/``).
 
 The repository root is itself the demo project. Run after changing :mod:`geo.demo` and commit
-the result; ``tests/test_demo.py`` fails when the committed files are out of date.
+the result; ``tests/demo/test_demo.py`` fails when the committed files are out of date.
 
     .venv/bin/python scripts/make_demo_park.py
 """

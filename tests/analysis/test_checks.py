@@ -49,7 +49,7 @@ from geo.errors import ManifestError, StoreError
 from geo.ingest.importer import import_project
 from geo.io.manifest import load_manifest
 from geo.store import open_store
-from tests.conftest import X0, Y0, demo_project
+from tests.conftest import X0, Y0, demo_project, sha
 
 AS_OF = dt.date(2024, 9, 30)
 CRS = "EPSG:4544"
@@ -449,8 +449,7 @@ def test_the_clean_park_has_no_findings(clean, runner):
     assert cli_result.exit_code == 0, cli_result.output
     assert "检查无发现 no findings" in cli_result.output
     assert "0 error(s)" in cli_result.output
-    stored = pyogrio.read_dataframe(clean / "park.gpkg", layer="findings")
-    assert len(stored) == 0
+    assert "findings" not in set(pyogrio.list_layers(clean / "park.gpkg")[:, 0])
 
 
 @pytest.mark.parametrize(
@@ -643,24 +642,24 @@ def test_cli_refuses_two_outputs(flawed, runner, tmp_path):
     assert result.exit_code == 2 and "choose one of" in result.output
 
 
-def test_findings_layer_in_the_store(flawed, runner):
-    assert runner.invoke(cli, ["check", "-p", str(flawed)]).exit_code == 1
-    gpkg = flawed / "park.gpkg"
-    layer = pyogrio.read_dataframe(gpkg, layer="findings")
+def test_findings_frame_is_what_maps_draw(flawed):
+    layer = findings_frame(check(flawed))
     assert len(layer) == len(RULES) and set(layer["rule"]) == set(rule_table())
     assert layer.crs.to_epsg() == 4544
     overlap = layer[layer["rule"] == "parcel_overlap"].iloc[0]
     assert overlap["ids"] == "P01;P02" and overlap.geometry.area == pytest.approx(300.0, abs=1e-3)
     assert layer[layer["rule"] == "project_without_parcel"].geometry.isna().all()
     assert set(layer.geometry.dropna().geom_type) <= {"Polygon", "MultiPolygon"}
-    # written in update mode: the imported layers are still there, and again replaced
-    names = set(pyogrio.list_layers(gpkg)[:, 0])
-    assert {"parcels", "factories", "projects", "progress", "findings"} <= names
+
+
+def test_check_leaves_the_store_as_it_was(flawed, runner):
+    # findings are derived: maps, snapshots and the briefing compute them for their own date
+    gpkg = flawed / "park.gpkg"
+    before = sha(gpkg)
+    assert runner.invoke(cli, ["check", "-p", str(flawed)]).exit_code == 1
     assert runner.invoke(cli, ["check", "-p", str(flawed), "--json"]).exit_code == 1
-    assert len(pyogrio.read_dataframe(gpkg, layer="findings")) == len(RULES)
-    listed = runner.invoke(cli, ["layers", "-p", str(flawed), "--json"])
-    assert listed.exit_code == 0, listed.output
-    assert "findings" in {row["kind"] for row in json.loads(listed.stdout)["layers"]}
+    assert sha(gpkg) == before
+    assert "findings" not in set(pyogrio.list_layers(gpkg)[:, 0])
 
 
 def test_findings_frame_columns(flawed):

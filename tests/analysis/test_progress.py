@@ -15,7 +15,7 @@ from geo.analysis.progress import layer_state, status
 from geo.cli import cli
 from geo.domain.tables import stages_for_kind
 from geo.store import open_store
-from tests.test_records import GOOD, load_manifest, run_import, write_progress
+from tests.ingest.test_records import GOOD, load_manifest, run_import, write_progress
 
 D = dt.date
 

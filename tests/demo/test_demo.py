@@ -18,7 +18,7 @@ from shapely.geometry import shape
 
 from geo.demo import write_demo_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 M2_PER_MU = 10000 / 15
 AS_OF = dt.date(2024, 9, 30)
 LAYERS = ("zones", "parcels", "factories", "housing", "roads")

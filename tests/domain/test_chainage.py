@@ -21,7 +21,7 @@ from geo.domain.chainage import (
 )
 from geo.errors import ChainageError
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 VECTORS = REALDATA / "linear_ref" / "chainage_vectors.csv"
 
 

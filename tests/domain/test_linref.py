@@ -25,7 +25,7 @@ from geo.domain.linref import (
 )
 from geo.errors import ChainageError, CRSError, GeometryError
 
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 POSTGIS_VECTORS = REALDATA / "linear_ref" / "postgis_lrs_vectors.csv"
 
 GK = "EPSG:4544"  # CGCS2000 3-degree Gauss-Krüger, CM 105E (the seed's region)
