@@ -96,8 +96,8 @@ def changes_table(report) -> Table:
         title="进度记录 progress records"
         + (" (dry run: nothing written)" if report.dry_run else "")
     )
-    table.add_column("file", overflow="fold")
-    for col in ("added 新增", "changed 更正", "retracted 撤回", "unchanged 未变"):
+    table.add_column("file 文件", overflow="fold", min_width=24)
+    for col in ("新增 added", "更正 changed", "撤回 retracted", "未变 same"):
         table.add_column(col, justify="right")
     for plan in report.files:
         c = plan.counts()

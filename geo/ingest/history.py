@@ -15,7 +15,11 @@ from geo.errors import RecordError
 from geo.store import RECORD_SCHEMA, RECORDS, Store, StoreWriter
 from geo.store.base import active_at
 
-__all__ = ["apply_plans", "parse_moment", "retract_record", "utc_now"]
+__all__ = ["AUTO_RETRACT_WHY", "apply_plans", "parse_moment", "retract_record", "utc_now"]
+
+
+#: Why a record is retracted when its row was removed from its file.
+AUTO_RETRACT_WHY = "removed from its source file"
 
 
 def utc_now() -> str:
@@ -85,7 +89,7 @@ def apply_plans(tx: StoreWriter, plans: list, history: pd.DataFrame | None, *, b
             values={
                 "retracted_at": now,
                 "retracted_by": by,
-                "retracted_why": "removed from its source file",
+                "retracted_why": AUTO_RETRACT_WHY,
             },
         )
     for rid, row in moved:

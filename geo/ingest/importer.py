@@ -28,7 +28,7 @@ from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import parse_date, parse_number
 from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
-from geo.ingest.history import apply_plans
+from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
 from geo.store import RECORD_SCHEMA, RECORDS, Store, active_at
@@ -578,6 +578,16 @@ def _plan_progress(sheets, history, by_kind, centerlines, report, root, today, s
             sheet=sheet_name,
             bad_rows=[b.row for b in batch.bad],
         )
+        if history is not None and len(history):
+            # a record retracted by hand stays retracted while its row is still in the file
+            by_hand = history[
+                history["retracted_at"].notna()
+                & (history["retracted_why"] != AUTO_RETRACT_WHY)
+                & ((history["source_file"] + "\x1f" + history["source_sheet"].fillna("")) == key)
+            ]
+            withdrawn = set(by_hand["fingerprint"])
+            plan.unchanged += sum(r["fingerprint"] in withdrawn for r in plan.added)
+            plan.added = [r for r in plan.added if r["fingerprint"] not in withdrawn]
         report.files.append(plan)
         report.added += len(plan.added) + len(plan.changed)
         report.duplicates += plan.unchanged
