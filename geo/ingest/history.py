@@ -15,7 +15,14 @@ from geo.errors import RecordError
 from geo.store import RECORD_SCHEMA, RECORDS, Store, StoreWriter
 from geo.store.base import active_at
 
-__all__ = ["AUTO_RETRACT_WHY", "apply_plans", "parse_moment", "retract_record", "utc_now"]
+__all__ = [
+    "AUTO_RETRACT_WHY",
+    "apply_plans",
+    "parse_moment",
+    "retract_record",
+    "upgrade_history",
+    "utc_now",
+]
 
 
 #: Why a record is retracted when its row was removed from its file.
@@ -96,6 +103,37 @@ def apply_plans(tx: StoreWriter, plans: list, history: pd.DataFrame | None, *, b
         tx.update(RECORDS, where={"record_id": rid}, values={"seen_row": row})
     after = tx.read(RECORDS, columns=list(RECORD_SCHEMA))
     return len(active_at(after, None)) if after is not None else 0
+
+
+def upgrade_history(tx: StoreWriter, origins: dict[str, str]) -> None:
+    """Give the records of a store written by an earlier parkgeo (no record ids) their ids
+    and lifecycle columns, in the transaction *tx*; nothing is dropped. *origins* maps a
+    file name, as earlier versions stored it, to its path in the project."""
+    from geo.ingest.records import fingerprint
+
+    old = tx.read(RECORDS)
+    if old is None or "record_id" in old.columns:
+        return
+    old = old.sort_values("seq" if "seq" in old.columns else old.columns[0], kind="stable")
+    now = utc_now()
+    rows = []
+    for i, rec in enumerate(old.to_dict("records"), start=1):
+        rec = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
+        name = str(rec.get("source_file") or "")
+        rows.append(
+            {
+                **rec,
+                "record_id": record_id(i),
+                "source_file": origins.get(name, name),
+                "source_sheet": "",
+                "seen_row": rec.get("source_row"),
+                "fingerprint": fingerprint(rec),
+                "recorded_at": now,
+                "recorded_by": "(recorded before parkgeo kept who)",
+            }
+        )
+    frame = pd.DataFrame(rows).reindex(columns=list(RECORD_SCHEMA))
+    tx.write_layer(RECORDS, frame, kind=RECORDS, source="", types=RECORD_SCHEMA)
 
 
 def retract_record(store: Store, rid: str, *, why: str, by: str) -> dict:

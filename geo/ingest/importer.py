@@ -28,7 +28,7 @@ from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import parse_date, parse_number
 from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
-from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans
+from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans, upgrade_history
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
 from geo.store import RECORD_SCHEMA, RECORDS, Store, active_at
@@ -445,6 +445,7 @@ def import_project(
         _announce(report, on_plan)
         return report
     with store.transaction(command="parkgeo import") as tx:
+        upgrade_history(tx, {s.path.name: _rel(s.path, manifest.root) for s in sheets})
         history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
         history = history.rename(columns={"fid": "seq"}) if history is not None else None
         _plan_progress(

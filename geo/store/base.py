@@ -82,10 +82,17 @@ class StoreWriter(ABC):
 
     @abstractmethod
     def write_layer(
-        self, name: str, frame: pd.DataFrame, *, kind: str, source: str = "", fingerprint: str = ""
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        kind: str,
+        source: str = "",
+        fingerprint: str = "",
+        types: dict[str, str] | None = None,
     ) -> bool:
-        """Replace layer or table *name* with *frame* of *kind*; False when the stored
-        layer already has this *fingerprint* (nothing written)."""
+        """Replace layer or table *name* with *frame* of *kind* (*types* fixes column
+        types); False when the stored layer already has this *fingerprint* (nothing written)."""
 
     @abstractmethod
     def append(self, name: str, frame: pd.DataFrame, *, types: dict[str, str]) -> list[int]:

@@ -50,11 +50,11 @@ class _GpkgWriter(StoreWriter):
     def catalog(self):
         return pd.DataFrame(list(self.entries.values()), columns=list(_CATALOG_TYPES))
 
-    def write_layer(self, name, frame, *, kind, source="", fingerprint=""):
+    def write_layer(self, name, frame, *, kind, source="", fingerprint="", types=None):
         old = self.entries.get(name)
         if fingerprint and old and old.get("fingerprint") == fingerprint and old["kind"] == kind:
             return False
-        _sqlite.write_table(self.con, name, frame)
+        _sqlite.write_table(self.con, name, frame, types=types)
         spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
         self._enter(name, kind, source, len(frame), frame.crs if spatial else None, fingerprint)
         return True

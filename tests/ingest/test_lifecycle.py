@@ -149,3 +149,41 @@ def test_retract_keeps_the_record_and_a_reimport_does_not_bring_it_back(park, ru
     assert again.exit_code == 2 and "already retracted" in again.output
     missing = runner.invoke(cli, ["retract", "-p", str(park), "R999999", "--why", "x"])
     assert missing.exit_code == 2 and "no progress record 'R999999'" in missing.output
+
+
+def test_store_of_an_earlier_parkgeo_keeps_its_records(park, runner):
+    """A progress table without record ids (content-keyed, ``seq`` numbered) is upgraded in
+    place on the next import: every record kept, none added twice."""
+    import pandas as pd
+    import pyogrio
+
+    write_progress(park, GOOD)
+    _import(runner, park)
+    earlier = pd.DataFrame(
+        {
+            "kind": ["parcels"] * 4,
+            "feature_id": ["P1", "P1", "P2", "P1"],
+            "date": ["2023-03-01", "2023-06-01", "2023-07-01", "2024-01-15"],
+            "stage": ["allocated", "started", "allocated", "completed"],
+            "percent": [None, 10.0, None, 100.0],
+            "note": ["", "桩基施工", "", ""],
+            "source_file": ["progress.csv"] * 4,
+            "source_row": [2, 3, 4, 5],
+            "record_key": ["k1", "k2", "k3", "k4"],
+            "seq": [0, 1, 2, 3],
+        }
+    )
+    pyogrio.write_dataframe(
+        earlier,
+        park / "park.gpkg",
+        layer="progress",
+        driver="GPKG",
+        layer_options={"OVERWRITE": "YES"},
+    )
+    assert _import(runner, park)[0] == {"layers/progress.csv": _counts(unchanged=4)}
+    records = _history(runner, park, "P1")["records"]
+    assert [(r["record_id"], r["status"]) for r in records] == [
+        ("R000001", "active"),
+        ("R000002", "active"),
+        ("R000004", "active"),
+    ]
