@@ -101,8 +101,8 @@ def apply_plans(tx: StoreWriter, plans: list, history: pd.DataFrame | None, *, b
         )
     for rid, row in moved:
         tx.update(RECORDS, where={"record_id": rid}, values={"seen_row": row})
-    after = tx.read(RECORDS, columns=list(RECORD_SCHEMA))
-    return len(active_at(after, None)) if after is not None else 0
+    before = len(active_at(history, None)) if history is not None and len(history) else 0
+    return before + len(rows) - len(supersede) - len(retract)
 
 
 def upgrade_history(tx: StoreWriter, origins: dict[str, str]) -> None:
@@ -111,9 +111,10 @@ def upgrade_history(tx: StoreWriter, origins: dict[str, str]) -> None:
     file name, as earlier versions stored it, to its path in the project."""
     from geo.ingest.records import fingerprint
 
-    old = tx.read(RECORDS)
-    if old is None or "record_id" in old.columns:
+    probe = tx.read(RECORDS, where={"fid": 0})  # no rows: just the columns
+    if probe is None or "record_id" in probe.columns:
         return
+    old = tx.read(RECORDS)
     old = old.sort_values("seq" if "seq" in old.columns else old.columns[0], kind="stable")
     now = utc_now()
     rows = []

@@ -71,7 +71,19 @@ def plan_file(
         Row numbers refused this time; a record standing there is kept, not retracted.
     """
     plan = FilePlan(file=file, sheet=sheet)
-    old = sorted(active.to_dict("records"), key=_row) if len(active) else []
+    needed = [
+        "record_id",
+        "fingerprint",
+        "seen_row",
+        "source_row",
+        "source_record_id",
+        "kind",
+        "feature_id",
+        "item",
+        "from_m",
+        "to_m",
+    ]
+    old = sorted(active[needed].to_dict("records"), key=_row) if len(active) else []
     new = rows.to_dict("records") if len(rows) else []
     old_left, new_left = set(range(len(old))), set(range(len(new)))
     pairs: list[tuple[int, int]] = []  # (old, new) matched

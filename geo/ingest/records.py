@@ -122,9 +122,11 @@ def validate_records(
             _remember(latest, rec)
     batch = RecordBatch(good=pd.DataFrame(columns=RECORD_COLUMNS))
     rows = []
-    order = sorted(range(len(frame)), key=lambda i: (_sort_date(frame.iloc[i].get("date")), i))
+    # plain dicts once: a pandas row lookup per row costs more than validating it
+    raws = frame.astype(object).to_dict("records")
+    order = sorted(range(len(raws)), key=lambda i: (_sort_date(raws[i].get("date")), i))
     for pos in order:
-        raw = frame.iloc[pos].to_dict()
+        raw = raws[pos]
         rownum = pos + 2  # header is line 1 of a spreadsheet
         try:
             rec = _validate_row(raw, feature_ids, today, centerlines, batch.notes, name, rownum)

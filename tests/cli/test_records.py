@@ -26,7 +26,8 @@ def _status(runner, root, *extra) -> str:
 
 
 def test_a_mistaken_row_deleted_brings_the_idle_finding_back(tmp_path, runner):
-    demo_project(tmp_path)
+    _, store = demo_project(tmp_path)
+    assert "findings" not in store.names()  # findings are derived for each command, never stored
     csv = tmp_path / "layers" / "progress.csv"
     original = csv.read_text(encoding="utf-8")
     # WLT-02 is the demo's one idle parcel (never started): the land bureau's finding
