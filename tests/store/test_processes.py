@@ -205,3 +205,29 @@ def test_full_disk_mid_import_exits_2_and_keeps_the_store(tmp_path):
             assert "the disk is full" in done.stderr
         assert _state(store) == before
         assert sorted(p.name for p in store.parent.iterdir()) == ["park.gpkg"]
+
+
+def test_check_running_during_an_import_loses_nothing(tmp_path):
+    project = _project(tmp_path / "p", store="park.gpkg", progress={"weekly": _rows(50, tag="a")})
+    assert _import(project).returncode == 0
+    pd.DataFrame(
+        _rows(50, tag="a") + _rows(500, tag="b"), columns=["图层", "编号", "日期", "阶段", "备注"]
+    ).to_csv(project / "layers" / "weekly.csv", index=False)
+    importing = subprocess.Popen(
+        [PARKGEO, "import", "-p", str(project)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    checks = [
+        subprocess.run(
+            [PARKGEO, "check", "-p", str(project), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        for _ in range(2)
+    ]
+    assert importing.wait(timeout=300) == 0
+    assert all(c.returncode in (0, 1) for c in checks), [c.stderr for c in checks]
+    notes = sorted(n for _, n, active in _state(project / "park.gpkg") if active)
+    assert notes == sorted([f"a-{i}" for i in range(50)] + [f"b-{i}" for i in range(500)])
