@@ -18,7 +18,9 @@ __all__ = [
     "ParkGeoError",
     "ParkGeoWarning",
     "ProgressError",
+    "RecordError",
     "RepairWarning",
+    "StoreBusyError",
     "StoreError",
 ]
 
@@ -65,6 +67,14 @@ class GoalError(ParkGeoError):
 
 class StoreError(ParkGeoError):
     """The project's store is missing or cannot be read or written."""
+
+
+class StoreBusyError(StoreError):
+    """Another command is writing the store and did not finish within the wait allowed."""
+
+
+class RecordError(ParkGeoError):
+    """A progress record that does not exist or cannot be changed as asked."""
 
 
 class ParkGeoWarning(UserWarning):

@@ -35,3 +35,9 @@ DEFAULT_LANG = "zh"
 
 #: Design vs drawn road length (fraction) below which chainage is scaled onto the line.
 ROAD_SCALE_TOLERANCE = 0.02
+
+#: Seconds a writer waits for another writer of the store before giving up.
+STORE_BUSY_TIMEOUT_S = 30.0
+
+#: SQLite journal mode of a new GeoPackage store (README "Store and journal mode" says why).
+STORE_JOURNAL_MODE = "wal"

@@ -11,7 +11,13 @@ explore()'s page links Leaflet and friends on CDNs, which this machine cannot re
 benchmark answers those requests from local copies (Leaflet from xstatic-leaflet, empty
 bodies for the rest) so both pages draw offline.
 
+The record store section (``--only records``): for P parcels with R progress records
+(10k/100k by default, ``--records-large`` for 100k/1M) it times the first `parkgeo import`
+(and its peak memory), reading the sheet alone, re-importing the unchanged sheet, the
+park's state on a date, and `history` of one feature.
+
 Usage: python scripts/bench.py [--sizes 1000,10000,100000] [--skip-explore-above N] [--json]
+       python scripts/bench.py --only records [--records-large]
 """
 
 from __future__ import annotations
@@ -83,7 +89,7 @@ def prepare(n: int, root: Path) -> Path:
     gdf = synthetic_parcels(n)
     gdf["stage_since"] = gdf["allocated_on"]
     gdf["area_mu"] = gdf.geometry.area / (10000 / 15)
-    with GpkgStore(project / "park.gpkg").transaction(replace=True) as tx:
+    with GpkgStore(project / "park.gpkg").transaction() as tx:
         tx.write_layer("parcels", gdf, kind="parcels")
     return project
 
@@ -156,6 +162,106 @@ def _draw_time(path: Path, *, parkgeo: bool, timeout_s: float = 600) -> float:
         return time.perf_counter() - start
 
 
+PROGRESS_SPEC = """
+[layers.parcels]
+kind = "parcels"
+source = "layers/parcels.gpkg"
+
+[progress.weekly]
+source = "layers/progress.csv"
+[progress.weekly.fields]
+"图层" = "kind"
+"编号" = "feature_id"
+"日期" = "date"
+"阶段" = "stage"
+"备注" = "note"
+"""
+
+
+def prepare_records(parcels: int, records: int, root: Path) -> Path:
+    """A project with *parcels* parcels and a progress sheet of *records* rows (stages in
+    date order per parcel, so none goes backwards)."""
+    import numpy as np
+    import pandas as pd
+    import pyogrio
+
+    from geo.domain.tables import stages_for_kind
+
+    project = root / f"records-{parcels}-{records}"
+    (project / "layers").mkdir(parents=True, exist_ok=True)
+    gdf = synthetic_parcels(parcels)[["id", "zone", "land_use", "geometry"]]
+    pyogrio.write_dataframe(gdf, project / "layers" / "parcels.gpkg", driver="GPKG")
+    stages = [s.zh for s in stages_for_kind("parcels")]
+    k = np.arange(records)
+    per = max(1, records // parcels)
+    step = k // parcels  # the n-th record of each parcel
+    start = pd.Timestamp("2015-01-01")
+    dates = (start + pd.to_timedelta(step * 7, unit="D")).strftime("%Y-%m-%d")
+    pd.DataFrame(
+        {
+            "图层": "地块",
+            "编号": [f"P{i:06d}" for i in k % parcels],
+            "日期": dates,
+            "阶段": [stages[min(len(stages) - 1, int(s * len(stages) / per))] for s in step],
+            "备注": [f"周报 {s}" for s in step],
+        }
+    ).to_csv(project / "layers" / "progress.csv", index=False)
+    (project / "park.toml").write_text(
+        '[park]\nname = "基准园区"\nas_of = 2024-09-30\ncrs = "EPSG:4544"\n' + PROGRESS_SPEC,
+        encoding="utf-8",
+    )
+    return project
+
+
+def _timed_cli(args: list[str]) -> tuple[float, float]:
+    """Run `parkgeo ARGS` in a fresh process: (wall s, peak MB)."""
+    code = (
+        "import resource, sys; from geo.cli import main; rc = main(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
+        "sys.exit(rc)"
+    )
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        raise SystemExit(proc.stderr)
+    return wall, int(proc.stderr.strip().splitlines()[-1]) / 1024
+
+
+def bench_records(parcels: int, records: int, root: Path) -> list[tuple[str, float, str]]:
+    """(step, seconds, note) for the record store at *parcels* / *records*."""
+    import datetime as dt
+
+    from geo.analysis.progress import status
+    from geo.cli.records import feature_history
+    from geo.io.manifest import load_manifest
+    from geo.io.sources import read_source
+    from geo.store import open_store
+
+    project = prepare_records(parcels, records, root)
+    out = []
+    wall, peak = _timed_cli(["import", "-p", str(project), "--json"])
+    out.append(("first import (process)", wall, f"peak {peak:.0f} MB"))
+    t = time.perf_counter()
+    read_source(project / "layers" / "progress.csv")
+    out.append(("read the sheet alone", time.perf_counter() - t, ""))
+    wall, peak = _timed_cli(["import", "-p", str(project), "--json"])
+    out.append(("re-import unchanged (process)", wall, f"peak {peak:.0f} MB"))
+    manifest = load_manifest(project)
+    store = open_store(manifest)
+    t = time.perf_counter()
+    status(store, as_of=dt.date(2016, 6, 30), crs=manifest.crs)
+    out.append(("state on a date (status)", time.perf_counter() - t, "in process"))
+    t = time.perf_counter()
+    n = len(feature_history(store, f"P{parcels // 2:06d}")["records"])
+    out.append(("history of one feature", time.perf_counter() - t, f"{n} records, in process"))
+    wall, _ = _timed_cli(["history", "-p", str(project), f"P{parcels // 2:06d}", "--json"])
+    out.append(("history of one feature (process)", wall, "incl. Python start-up"))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -166,6 +272,14 @@ def main() -> int:
         help="Do not run explore() above this many parcels (it is slow).",
     )
     parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
+    parser.add_argument(
+        "--only", choices=["map", "records"], default=None, help="Run one section only."
+    )
+    parser.add_argument(
+        "--records-large",
+        action="store_true",
+        help="Record store at 100k parcels / 1M records (default 10k / 100k).",
+    )
     parser.add_argument(
         "--child", nargs=3, metavar=("TOOL", "PROJECT", "OUT"), help=argparse.SUPPRESS
     )
@@ -178,6 +292,21 @@ def main() -> int:
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
+
+    if args.only != "map":
+        parcels, records = (100_000, 1_000_000) if args.records_large else (10_000, 100_000)
+        steps = bench_records(parcels, records, Path(tempfile.mkdtemp(prefix="parkgeo-bench-")))
+        if args.json:
+            print(json.dumps([{"step": a, "s": b, "note": c} for a, b, c in steps], indent=2))
+        else:
+            table = Table(title=f"record store: {parcels:,} parcels, {records:,} records")
+            for col in ("step", "s", "note"):
+                table.add_column(col, justify="right" if col == "s" else "left")
+            for step, secs, note in steps:
+                table.add_row(step, f"{secs:.2f}", note)
+            Console().print(table)
+        if args.only == "records":
+            return 0
 
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []

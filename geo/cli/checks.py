@@ -11,6 +11,7 @@ from rich.text import Text
 
 from geo.cli.common import (
     as_of_option,
+    as_recorded_option,
     console,
     fmt,
     open_project,
@@ -110,6 +111,7 @@ def print_check(result) -> None:
 @click.command()
 @project_option
 @as_of_option
+@as_recorded_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option(
     "--csv",

@@ -11,6 +11,7 @@ from rich.console import Console
 
 __all__ = [
     "as_of_option",
+    "as_recorded_option",
     "console",
     "err_console",
     "fmt",
@@ -43,12 +44,46 @@ def project_option(func):
 
 
 def open_project(project: Path):
-    """The manifest of the project folder *project* and its store."""
+    """The manifest of the project folder *project* and its store (as recorded at the
+    command's ``--as-recorded`` moment, when it has one)."""
     from geo.io.manifest import load_manifest
     from geo.store import open_store
 
     manifest = load_manifest(project)
-    return manifest, open_store(manifest)
+    store = open_store(manifest)
+    ctx = click.get_current_context(silent=True)
+    moment = ctx.meta.get("parkgeo.as_recorded") if ctx is not None else None
+    return manifest, store.at(moment) if moment else store
+
+
+def as_recorded_option(func):
+    """``--as-recorded DATETIME``: what the store knew at that moment (every read of the
+    command's store sees the progress records as they stood then)."""
+
+    @click.option(
+        "--as-recorded",
+        "as_recorded",
+        default=None,
+        metavar="DATETIME",
+        help="Use the records as the store held them at this moment (local time, "
+        "e.g. 2024-06-01T14:03 or 2024-06-01; ISO with Z or +08:00 also taken).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, as_recorded=None, **kwargs):
+        if as_recorded:
+            from geo.ingest.history import parse_moment
+
+            try:
+                moment = parse_moment(as_recorded)
+            except ValueError:
+                raise click.BadParameter(
+                    f"{as_recorded!r} is not a date or date and time (e.g. 2024-06-01T14:03)",
+                    param_hint="--as-recorded",
+                ) from None
+            click.get_current_context().meta["parkgeo.as_recorded"] = moment
+        return func(*args, **kwargs)
+
+    return wrapper
 
 
 def print_json(data) -> None:

@@ -17,6 +17,7 @@ from geo.cli.common import err_console
 from geo.cli.demo import demo
 from geo.cli.maps import brief, map_, snapshot
 from geo.cli.project import import_, init, layers
+from geo.cli.records import history, retract
 from geo.cli.roads import roads
 from geo.cli.status import status
 from geo.errors import ParkGeoError
@@ -48,7 +49,20 @@ def cli():
     """
 
 
-for _command in (init, import_, layers, status, roads, map_, check, snapshot, brief, demo):
+for _command in (
+    init,
+    import_,
+    layers,
+    history,
+    retract,
+    status,
+    roads,
+    map_,
+    check,
+    snapshot,
+    brief,
+    demo,
+):
     cli.add_command(_command)
 
 

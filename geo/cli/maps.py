@@ -9,6 +9,7 @@ from rich.progress import Progress, TextColumn
 
 from geo.cli.common import (
     as_of_option,
+    as_recorded_option,
     console,
     err_console,
     lang_option,
@@ -22,6 +23,7 @@ from geo.io.files import write_atomic
 @click.command("map")
 @project_option
 @as_of_option
+@as_recorded_option
 @click.option(
     "--basemap",
     type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
@@ -101,6 +103,7 @@ def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, bas
 @click.command()
 @project_option
 @as_of_option
+@as_recorded_option
 @click.option(
     "--extent",
     default="park",
@@ -188,6 +191,7 @@ def print_snapshot(shot) -> None:
 @click.command()
 @project_option
 @as_of_option
+@as_recorded_option
 @lang_option
 @renderer_options
 @click.option(

@@ -51,7 +51,17 @@ def init(directory: Path, name: str | None):
     )
 
 
-def run_import(manifest, store, *, repair: bool, skip_bad: bool = False, quiet: bool = False):
+def run_import(
+    manifest,
+    store,
+    *,
+    repair: bool,
+    skip_bad: bool = False,
+    quiet: bool = False,
+    by: str | None = None,
+    dry_run: bool = False,
+    on_plan=None,
+):
     from geo.ingest.importer import import_project
 
     steps = len(manifest.layers) + bool(manifest.progress) + bool(manifest.goals)
@@ -68,7 +78,34 @@ def run_import(manifest, store, *, repair: bool, skip_bad: bool = False, quiet: 
         def on_step(name):
             bar.update(task, description=f"importing {name}", advance=1)
 
-        return import_project(manifest, store, repair=repair, skip_bad=skip_bad, on_step=on_step)
+        return import_project(
+            manifest,
+            store,
+            repair=repair,
+            skip_bad=skip_bad,
+            on_step=on_step,
+            by=by,
+            dry_run=dry_run,
+            on_plan=on_plan,
+        )
+
+
+def changes_table(report) -> Table:
+    """Per progress file: records added, changed, retracted, unchanged."""
+    table = Table(
+        title="进度记录 progress records"
+        + (" (dry run: nothing written)" if report.dry_run else "")
+    )
+    table.add_column("file 文件", overflow="fold", min_width=24)
+    for col in ("新增 added", "更正 changed", "撤回 retracted", "未变 same"):
+        table.add_column(col, justify="right")
+    for plan in report.files:
+        c = plan.counts()
+        where = plan.file + (f" [{plan.sheet}]" if plan.sheet else "")
+        table.add_row(where, *(str(c[k]) for k in ("added", "changed", "retracted", "unchanged")))
+    for gone in report.vanished:
+        table.add_row(f"{gone['file']} (gone; {gone['records']} kept)", "", "", "", "")
+    return table
 
 
 @click.command("import")
@@ -79,26 +116,48 @@ def run_import(manifest, store, *, repair: bool, skip_bad: bool = False, quiet: 
     is_flag=True,
     help="Import good progress rows; write bad ones to NAME.rejects.csv (exit 1).",
 )
+@click.option("--by", default=None, help="Who records (default: [park] operator, else OS user).")
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def import_(project: Path, repair: bool, skip_bad: bool, as_json: bool):
+def import_(project: Path, repair: bool, skip_bad: bool, by, dry_run: bool, as_json: bool):
     """Read every source in park.toml, validate it and write the store.
 
-    Layers and goals are replaced; progress records are appended to the stored history
-    (importing the same file twice adds nothing). A refused import leaves the store exactly
-    as it was.
+    Layers and goals are replaced. Each progress file is the record of what it holds: new
+    rows are added, changed rows supersede their records, removed rows retract theirs; no
+    record is ever deleted (`parkgeo history` shows them all). Per file, the changes are
+    printed before they are written. A refused import leaves the store as it was.
 
     \b
     Example:
       parkgeo import -p my-park --repair
+      parkgeo import --dry-run      # what would change, nothing written
+      parkgeo import --by 张工       # who recorded the new rows
       parkgeo import --skip-bad     # bad progress rows go to layers/NAME.rejects.csv
     """
     manifest, store = open_project(project)
-    report = run_import(manifest, store, repair=repair, skip_bad=skip_bad, quiet=as_json)
+
+    def on_plan(report):
+        if not as_json and report.files:
+            console.print(changes_table(report))
+
+    report = run_import(
+        manifest,
+        store,
+        repair=repair,
+        skip_bad=skip_bad,
+        quiet=as_json,
+        by=by,
+        dry_run=dry_run,
+        on_plan=on_plan,
+    )
     code = 1 if report.rejected else 0
     if as_json:
         print_json(
             {
-                "store": str(store.path),
+                "store": store.url,
+                "dry_run": dry_run,
+                "files": [{"file": p.file, "sheet": p.sheet, **p.counts()} for p in report.files],
+                "vanished": report.vanished,
                 "counts": report.counts,
                 "notes": report.notes,
                 "repairs": report.repairs,
@@ -113,13 +172,14 @@ def import_(project: Path, repair: bool, skip_bad: bool, as_json: bool):
         sys.exit(code)
     for note in report.notes:
         console.print(f"note: {note}", soft_wrap=True)
-    if manifest.progress:
-        console.print(f"progress: {report.added} new record(s), {report.duplicates} already stored")
     for bad in report.rejected:
         err_console.print(f"rejected: {bad}", soft_wrap=True)
     for path in report.rejects_files:
         err_console.print(f"bad rows written to {path}")
-    table = Table(title=f"imported into {store.path}")
+    if dry_run:
+        console.print("dry run: nothing was written")
+        sys.exit(code)
+    table = Table(title=f"imported into {store.url}")
     table.add_column("layer")
     table.add_column("features / rows", justify="right")
     for name, count in report.counts.items():

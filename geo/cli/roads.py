@@ -10,6 +10,7 @@ from rich.table import Table
 
 from geo.cli.common import (
     as_of_option,
+    as_recorded_option,
     console,
     fmt,
     open_project,
@@ -75,6 +76,7 @@ def print_roads(result) -> None:
 @click.command()
 @project_option
 @as_of_option
+@as_recorded_option
 @click.option("--road", default=None, help="Only this road (id or name), e.g. R02 or 二号路.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def roads(project: Path, as_of, road: str | None, as_json: bool):

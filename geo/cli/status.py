@@ -9,6 +9,7 @@ from rich.table import Table
 
 from geo.cli.common import (
     as_of_option,
+    as_recorded_option,
     console,
     err_console,
     fmt,
@@ -62,6 +63,7 @@ def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
 @click.command()
 @project_option
 @as_of_option
+@as_recorded_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option(
     "--chart",

@@ -22,6 +22,7 @@ __all__ = [
     "kinds",
     "label",
     "labels",
+    "lookup_kind",
     "lookup_stage",
     "stages_for_kind",
     "vocabulary",
@@ -60,6 +61,7 @@ class Kind:
     geometry: str
     stages: str
     fields: tuple[Field, ...]
+    aliases: tuple[str, ...] = ()
 
     @property
     def spatial(self) -> bool:
@@ -129,6 +131,7 @@ def kinds() -> dict[str, Kind]:
             geometry=spec["geometry"],
             stages=spec.get("stages", ""),
             fields=fields,
+            aliases=tuple(spec.get("aliases", ())),
         )
     return out
 
@@ -185,6 +188,15 @@ def stages_for_kind(kind_name: str) -> tuple[Stage, ...]:
 def work_items() -> tuple[Stage, ...]:
     """Road work items (路基, 管网, 路面, 绿化, 照明) in build order."""
     return vocabulary("item")
+
+
+def lookup_kind(text: object) -> Kind | None:
+    """Find a kind by name, Chinese or English label or alias (case and spaces ignored)."""
+    key = str(text or "").strip().casefold()
+    for k in kinds().values():
+        if key in (k.name, k.label_zh.casefold(), k.label_en.casefold(), *k.aliases):
+            return k
+    return None
 
 
 def lookup_stage(vocab: str, text: object) -> Stage | None:

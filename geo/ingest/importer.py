@@ -8,6 +8,8 @@ to fix it. An import that fails writes nothing: the store stays exactly as it wa
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import hashlib
 import math
 import re
 from collections.abc import Callable
@@ -26,12 +28,14 @@ from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import parse_date, parse_number
 from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
+from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans, upgrade_history
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
-from geo.store import Store
+from geo.store import RECORD_SCHEMA, RECORDS, Store, active_at
 
 __all__ = [
     "ImportReport",
+    "frame_fingerprint",
     "import_project",
     "normalize_layer",
     "normalize_table",
@@ -53,6 +57,11 @@ class ImportReport:
     duplicates: int = 0
     rejected: list = field(default_factory=list)
     rejects_text: dict[Path, str] = field(default_factory=dict)
+    #: per progress file, what the import changes (:class:`geo.ingest.lifecycle.FilePlan`)
+    files: list = field(default_factory=list)
+    #: progress files that held stored records and are no longer among the sources
+    vanished: list[dict] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def rejects_files(self) -> list[Path]:
@@ -374,12 +383,17 @@ def import_project(
     skip_bad: bool = False,
     today: dt.date | None = None,
     on_step: Callable[[str], None] | None = None,
+    by: str | None = None,
+    dry_run: bool = False,
+    on_plan: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Read every source of *manifest*, validate it and write the store.
 
-    Layers and the goals table are replaced; progress records are appended to the history
-    already stored (a record already there is not added twice). One transaction: when any
-    source is refused the store is left exactly as it was.
+    Layers and the goals table are replaced (an unchanged layer is not rewritten). Each
+    progress file is the record of what it holds: new rows are added, changed rows
+    supersede their records, removed rows retract theirs (:mod:`geo.ingest.lifecycle`);
+    nothing is deleted. One transaction, the history read and written under one write
+    lock: when any source is refused the store is left exactly as it was.
 
     Parameters
     ----------
@@ -388,8 +402,14 @@ def import_project(
         ``NAME.rejects.csv`` beside each input instead of refusing the whole file.
     today
         Progress dated after it is refused (default: today).
+    by
+        Who records (default: ``[park] operator``, else the OS user).
+    dry_run
+        Work out and report the changes, write nothing.
+    on_plan
+        Called with the report once the changes are known, before anything is written.
     """
-    report = ImportReport()
+    report = ImportReport(dry_run=dry_run)
     step = on_step or (lambda _name: None)
     if not manifest.layers:
         raise ManifestError(f"{manifest.path}: no [layers.*] entries; nothing to import.")
@@ -411,30 +431,80 @@ def import_project(
         if "roads" in by_kind
         else {}
     )
-    tables: list[tuple[str, pd.DataFrame, Path]] = []
-    if manifest.progress:
-        step("progress")
-        history = store.read_kind("progress") if store.exists() else None
-        records = _import_progress(
-            manifest, history, by_kind, centerlines, report, skip_bad=skip_bad, today=today
-        )
-        tables.append(("progress", records, manifest.path))
+    sheets = _read_progress(manifest, report) if manifest.progress else []
+    goals = None
     if manifest.goals:
         step("goals")
         g = manifest.goals
         raw = read_source(g.source, encoding=g.encoding, sheet=g.sheet)
-        tables.append(("goals", normalize_table(raw.frame, g, kind_name="goals"), g.source))
-    with store.transaction(replace=True) as tx:
+        goals = (normalize_table(raw.frame, g, kind_name="goals"), g.source)
+    step("progress")
+    recorder = by or manifest.operator or _os_user()
+    if dry_run and not store.exists():
+        _plan_progress(sheets, None, by_kind, centerlines, report, manifest.root, today, skip_bad)
+        _announce(report, on_plan)
+        return report
+    with store.transaction(command="parkgeo import") as tx:
+        upgrade_history(tx, {s.path.name: _rel(s.path, manifest.root) for s in sheets})
+        history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
+        history = history.rename(columns={"fid": "seq"}) if history is not None else None
+        _plan_progress(
+            sheets, history, by_kind, centerlines, report, manifest.root, today, skip_bad
+        )
+        _announce(report, on_plan)
+        if dry_run:
+            tx.discard()
+            return report
         for name, (kind_name, frame, source) in frames.items():
-            tx.write_layer(name, frame, kind=kind_name, source=_rel(source, manifest.root))
+            tx.write_layer(
+                name,
+                frame,
+                kind=kind_name,
+                source=_rel(source, manifest.root),
+                fingerprint=frame_fingerprint(frame),
+            )
             report.counts[name] = len(frame)
-        for name, frame, source in tables:
-            tx.write_layer(name, frame, kind=name, source=_rel(source, manifest.root))
-            report.counts[name] = len(frame)
+        if goals is not None:
+            frame, source = goals
+            tx.write_layer("goals", frame, kind="goals", source=_rel(source, manifest.root))
+            report.counts["goals"] = len(frame)
+        keep = {*frames, RECORDS, "goals" if goals is not None else RECORDS}
+        for name in tx.catalog()["name"]:
+            if name not in keep:
+                tx.drop(name)
+        if manifest.progress or history is not None:
+            report.counts[RECORDS] = apply_plans(tx, report.files, history, by=recorder)
     # rejects are written only once the store holds the good rows
     for path, text in report.rejects_text.items():
         path.write_text(text, encoding="utf-8-sig")
     return report
+
+
+def _announce(report: ImportReport, on_plan) -> None:
+    if on_plan is not None:
+        on_plan(report)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> str:
+    """A hash of a normalized layer's content (attributes and geometry)."""
+    h = hashlib.sha1()
+    h.update("\x1f".join(map(str, frame.columns)).encode("utf-8"))
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(frame, gpd.GeoDataFrame) and column == frame.geometry.name:
+            h.update(b"".join(w or b"" for w in shapely.to_wkb(values.array)))
+        else:
+            h.update(pd.util.hash_pandas_object(values.astype(str), index=False).to_numpy())
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
+        h.update(frame.crs.to_wkt().encode("utf-8"))
+    return h.hexdigest()
 
 
 def _progress_sources(spec: TableSpec) -> list[Path]:
@@ -446,44 +516,91 @@ def _progress_sources(spec: TableSpec) -> list[Path]:
     return [spec.source]
 
 
-def _import_progress(manifest, history, by_kind, centerlines, report, *, skip_bad, today):
-    from geo.ingest.records import RECORD_COLUMNS, validate_records
+@dataclass
+class _Sheet:
+    spec: TableSpec
+    path: Path
+    raw: pd.DataFrame
+    frame: pd.DataFrame
 
-    feature_ids = {k: set(f["id"]) for k, f in by_kind.items() if "id" in f.columns}
-    history = history if history is not None else pd.DataFrame(columns=RECORD_COLUMNS)
-    problems = []
+
+def _read_progress(manifest: Manifest, report: ImportReport) -> list[_Sheet]:
+    """Every progress file, read and renamed (outside the write lock: reading is slow)."""
+    out = []
     for spec in manifest.progress.values():
         for path in _progress_sources(spec):
             raw = read_source(path, encoding=spec.encoding, sheet=spec.sheet)
             report.notes.extend(raw.notes)
             file_spec = TableSpec(name=spec.name, source=path, kind=spec.kind, fields=spec.fields)
-            frame = _rename_table(raw.frame, file_spec)
-            batch = validate_records(
-                frame,
-                source=path,
-                feature_ids=feature_ids,
-                history=history,
-                today=today,
-                centerlines=centerlines,
-            )
-            report.notes.extend(batch.notes)
-            report.duplicates += batch.duplicates
-            report.added += len(batch.good)
-            if batch.bad:
-                problems.extend(batch.bad)
-                report.rejected.extend(batch.bad)
-                if skip_bad:
-                    rejects = raw.frame.iloc[batch.bad_rows].copy()
-                    rejects.insert(0, "行号 row", [b.row for b in batch.bad])
-                    rejects["原因 reason"] = [b.reason for b in batch.bad]
-                    target = path.with_name(path.stem + ".rejects.csv")
-                    report.rejects_text[target] = rejects.to_csv(index=False)
-            if len(batch.good):
-                history = (
-                    pd.concat([history, batch.good], ignore_index=True)
-                    if len(history)
-                    else batch.good
-                )
+            out.append(_Sheet(spec, path, raw.frame, _rename_table(raw.frame, file_spec)))
+    return out
+
+
+def _plan_progress(sheets, history, by_kind, centerlines, report, root, today, skip_bad):
+    from geo.ingest.lifecycle import plan_file
+    from geo.ingest.records import validate_records
+
+    feature_ids = {k: set(f["id"]) for k, f in by_kind.items() if "id" in f.columns}
+    active = (
+        active_at(history, None)
+        if history is not None
+        else pd.DataFrame(columns=["seq", *RECORD_SCHEMA])
+    )
+    origin = active["source_file"].astype(str) + "\x1f" + active["source_sheet"].fillna("")
+    problems, seen = [], set()
+    for sheet in sheets:
+        file = _rel(sheet.path, root)
+        sheet_name = str(sheet.spec.sheet or "")
+        key = f"{file}\x1f{sheet_name}"
+        seen.add(key)
+        mine = (origin == key).to_numpy(dtype=bool)
+        batch = validate_records(
+            sheet.frame,
+            source=sheet.path,
+            feature_ids=feature_ids,
+            history=active[~mine],
+            today=today,
+            centerlines=centerlines,
+        )
+        report.notes.extend(batch.notes)
+        if batch.bad:
+            problems.extend(batch.bad)
+            report.rejected.extend(batch.bad)
+            if skip_bad:
+                rejects = sheet.raw.iloc[batch.bad_rows].copy()
+                rejects.insert(0, "行号 row", [b.row for b in batch.bad])
+                rejects["原因 reason"] = [b.reason for b in batch.bad]
+                target = sheet.path.with_name(sheet.path.stem + ".rejects.csv")
+                report.rejects_text[target] = rejects.to_csv(index=False)
+        plan = plan_file(
+            active[mine],
+            batch.good,
+            file=file,
+            sheet=sheet_name,
+            bad_rows=[b.row for b in batch.bad],
+        )
+        if history is not None and len(history):
+            # a record retracted by hand stays retracted while its row is still in the file
+            by_hand = history[
+                history["retracted_at"].notna()
+                & (history["retracted_why"] != AUTO_RETRACT_WHY)
+                & ((history["source_file"] + "\x1f" + history["source_sheet"].fillna("")) == key)
+            ]
+            withdrawn = set(by_hand["fingerprint"])
+            plan.unchanged += sum(r["fingerprint"] in withdrawn for r in plan.added)
+            plan.added = [r for r in plan.added if r["fingerprint"] not in withdrawn]
+        report.files.append(plan)
+        report.added += len(plan.added) + len(plan.changed)
+        report.duplicates += plan.unchanged
+    for key in dict.fromkeys(origin[~origin.isin(seen)]):
+        file, _, sheet_name = key.partition("\x1f")
+        n = int((origin == key).sum())
+        where = file + (f" (sheet {sheet_name})" if sheet_name else "")
+        report.vanished.append({"file": file, "sheet": sheet_name, "records": n})
+        report.notes.append(
+            f"{where} is no longer among the progress sources; its {n} record(s) are kept. "
+            "Retract any that were wrong with `parkgeo retract RECORD_ID --why ...`."
+        )
     if problems and not skip_bad:
         listed = [str(p) for p in problems]
         raise ProgressError(
@@ -492,7 +609,6 @@ def _import_progress(manifest, history, by_kind, centerlines, report, *, skip_ba
             "the bad ones to NAME.rejects.csv beside the input.",
             problems,
         )
-    return history.reset_index(drop=True)
 
 
 def _rename_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:

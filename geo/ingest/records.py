@@ -1,8 +1,7 @@
-"""Import of dated progress records: validate each row, append new ones to the history.
+"""Validation of dated progress records: each row checked, given a content fingerprint.
 
-History is never overwritten: records already in the store are kept, and a record whose
-content is already stored is not added again (importing the same file twice adds nothing).
-Each bad row is reported with file, row number and reason.
+Which rows are new, changed or gone is decided by :mod:`geo.ingest.lifecycle`; this module
+only says whether a row is usable. Each bad row is reported with file, row number and reason.
 """
 
 from __future__ import annotations
@@ -16,19 +15,22 @@ from pathlib import Path
 import pandas as pd
 
 from geo.domain.chainage import parse_chainage, parse_chainage_range
-from geo.domain.tables import accepted_labels, kinds, lookup_stage, stages_for_kind, work_items
+from geo.domain.tables import accepted_labels, kinds, lookup_kind, lookup_stage
 from geo.domain.values import as_number, as_text, parse_date, parse_number
 from geo.errors import ChainageError, ParkGeoError
 
 __all__ = [
+    "CONTENT_COLUMNS",
     "RECORD_COLUMNS",
     "BadRow",
     "RecordBatch",
+    "fingerprint",
+    "section_key",
     "validate_records",
 ]
 
-#: Columns of the stored ``progress`` table, in order.
-RECORD_COLUMNS = [
+#: What a record says (its fingerprint is taken over these).
+CONTENT_COLUMNS = [
     "kind",
     "feature_id",
     "date",
@@ -41,16 +43,10 @@ RECORD_COLUMNS = [
     "to_m",
     "contract_section",
     "note",
-    "source_file",
-    "source_row",
-    "record_key",
-    "seq",
 ]
 
-# what makes two records the same: everything but where they came from and their order
-_KEY_FIELDS = [
-    c for c in RECORD_COLUMNS if c not in ("source_file", "source_row", "record_key", "seq")
-]
+#: Columns of a validated row: its content and where it came from.
+RECORD_COLUMNS = [*CONTENT_COLUMNS, "source_row", "source_record_id", "fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -73,21 +69,12 @@ class RecordBatch:
     bad: list[BadRow] = field(default_factory=list)
     bad_rows: list[int] = field(default_factory=list)  # positions in the source frame
     notes: list[str] = field(default_factory=list)
-    duplicates: int = 0
 
 
-def _kind_of(text: object) -> str | None:
-    key = str(text or "").strip().casefold()
-    for k in kinds().values():
-        if key in (k.name, k.label_zh.casefold(), k.label_en.casefold()):
-            return k.name
-    aliases = {"厂房": "factories", "地块": "parcels", "道路": "roads", "房屋": "housing"}
-    return aliases.get(key)
-
-
-def _record_key(rec: dict) -> str:
+def fingerprint(rec: dict) -> str:
+    """A short hash of what a record says (not where it came from)."""
     parts = []
-    for name in _KEY_FIELDS:
+    for name in CONTENT_COLUMNS:
         v = rec.get(name)
         if isinstance(v, float):
             v = "" if math.isnan(v) else repr(round(v, 6))
@@ -116,8 +103,7 @@ def validate_records(
     feature_ids
         Ids of the features of each kind in the project; a record for any other id is bad.
     history
-        Records already stored: they decide whether a row goes backwards and which rows
-        are already there.
+        Active records from other files: they decide whether a row goes backwards.
     today
         Records dated after it are bad (default: the real today).
     centerlines
@@ -126,21 +112,21 @@ def validate_records(
     Returns
     -------
     RecordBatch
-        Good rows (new ones only, in :data:`RECORD_COLUMNS`), bad rows with reasons.
+        Every good row (in :data:`RECORD_COLUMNS`, file order), bad rows with reasons.
     """
     today = today or dt.date.today()
     name = Path(source).name
-    history = history if history is not None else pd.DataFrame(columns=RECORD_COLUMNS)
-    known = set(history["record_key"]) if len(history) else set()
-    latest: dict[tuple, tuple[str, int]] = {}  # (kind, id, item, from, to) → (date, stage order)
-    for rec in history.sort_values(["date", "seq"]).to_dict("records"):
-        _remember(latest, rec)
+    latest: dict[tuple, tuple] = {}  # (kind, id, item, from, to) → (date, stage order, label)
+    if history is not None and len(history):
+        for rec in history.sort_values(["date", "seq"]).to_dict("records"):
+            _remember(latest, rec)
     batch = RecordBatch(good=pd.DataFrame(columns=RECORD_COLUMNS))
-    rows, positions = [], []
-    seq0 = int(history["seq"].max()) + 1 if len(history) else 0
-    order = sorted(range(len(frame)), key=lambda i: (_sort_date(frame.iloc[i].get("date")), i))
+    rows = []
+    # plain dicts once: a pandas row lookup per row costs more than validating it
+    raws = frame.astype(object).to_dict("records")
+    order = sorted(range(len(raws)), key=lambda i: (_sort_date(raws[i].get("date")), i))
     for pos in order:
-        raw = frame.iloc[pos].to_dict()
+        raw = raws[pos]
         rownum = pos + 2  # header is line 1 of a spreadsheet
         try:
             rec = _validate_row(raw, feature_ids, today, centerlines, batch.notes, name, rownum)
@@ -149,22 +135,23 @@ def validate_records(
             batch.bad.append(BadRow(name, rownum, str(exc)))
             batch.bad_rows.append(pos)
             continue
-        rec["source_file"] = name
         rec["source_row"] = rownum
-        rec["record_key"] = _record_key(rec)
-        if rec["record_key"] in known:
-            batch.duplicates += 1
-            continue
-        known.add(rec["record_key"])
+        rec["source_record_id"] = _id_cell(raw.get("record_id"))
+        rec["fingerprint"] = fingerprint(rec)
         _remember(latest, rec)
         rows.append(rec)
-        positions.append(pos)
-    for i, rec in enumerate(sorted(rows, key=lambda r: r["source_row"])):
-        rec["seq"] = seq0 + i
     batch.bad.sort(key=lambda b: b.row)
     batch.bad_rows.sort()
+    rows.sort(key=lambda r: r["source_row"])
     batch.good = pd.DataFrame(rows, columns=RECORD_COLUMNS)
     return batch
+
+
+def _id_cell(value: object) -> str | None:
+    text = as_text(value)
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text or None
 
 
 def _sort_date(value: object) -> str:
@@ -175,7 +162,7 @@ def _sort_date(value: object) -> str:
     return d.isoformat() if d else ""
 
 
-def _section_key(rec: dict) -> tuple:
+def section_key(rec: dict) -> tuple:
     """What a record is about: a feature, or one item over one chainage range of a road.
 
     Empty cells may come back from the store as None or NaN; both mean "none" here.
@@ -189,16 +176,22 @@ def _section_key(rec: dict) -> tuple:
     )
 
 
+def _stage_of(rec: dict):
+    code = rec.get("stage")
+    if rec["kind"] not in kinds() or not isinstance(code, str) or not code:
+        return None
+    return lookup_stage(kinds()[rec["kind"]].stages, code) if kinds()[rec["kind"]].stages else None
+
+
 def _remember(latest: dict, rec: dict) -> None:
-    vocab = _vocab(rec["kind"])
-    stage = next((s for s in vocab if s.code == rec.get("stage")), None)
+    stage = _stage_of(rec)
     if stage is not None:
-        latest[_section_key(rec)] = (rec["date"], stage.order, stage.zh)
+        latest[section_key(rec)] = (rec["date"], stage.order, stage.zh)
 
 
 def _check_backwards(rec: dict, latest: dict) -> None:
-    prev = latest.get(_section_key(rec))
-    stage = next((s for s in _vocab(rec["kind"]) if s.code == rec.get("stage")), None)
+    prev = latest.get(section_key(rec))
+    stage = _stage_of(rec)
     if prev is None or stage is None or rec["note"]:
         return
     if stage.order < prev[1] and rec["date"] >= prev[0]:
@@ -208,13 +201,10 @@ def _check_backwards(rec: dict, latest: dict) -> None:
         )
 
 
-def _vocab(kind_name: str):
-    return stages_for_kind(kind_name) if kind_name in kinds() else ()
-
-
 def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownum) -> dict:
-    kind_name = _kind_of(raw.get("kind"))
-    if kind_name is None or not kinds()[kind_name].stages:
+    found = lookup_kind(raw.get("kind"))
+    kind_name = found.name if found else None
+    if kind_name is None or not found.stages:
         with_stages = ", ".join(f"{k.label_zh} ({k.name})" for k in kinds().values() if k.stages)
         raise ParkGeoError(f"unknown layer {as_text(raw.get('kind'))!r}; use one of: {with_stages}")
     fid = as_text(raw.get("feature_id"))
@@ -272,21 +262,11 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
 
 def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None:
     item_text = as_text(raw.get("item"))
-    item = (
-        next(
-            (
-                s
-                for s in work_items()
-                if item_text.casefold() in (s.code, s.zh.casefold(), s.en.casefold())
-            ),
-            None,
-        )
-        if item_text
-        else None
-    )
+    item = lookup_stage("item", item_text) if item_text else None
     if item is None:
-        accepted = ", ".join(f"{s.zh} ({s.code})" for s in work_items())
-        raise ParkGeoError(f"unknown or missing work item {item_text!r}; accepted: {accepted}")
+        raise ParkGeoError(
+            f"unknown or missing work item {item_text!r}; accepted: {accepted_labels('item')}"
+        )
     rec["item"] = item.code
     try:
         if as_text(raw.get("chainage_range")):

@@ -59,7 +59,9 @@ class Manifest:
     name_en: str
     as_of: dt.date
     crs: str
-    store: Path
+    #: where the store is: a GeoPackage path (relative paths resolved against the folder)
+    #: or a URL such as ``gpkg:park.gpkg?journal=delete``
+    store: str
     data_source: str
     map_review_number: str
     layers: dict[str, LayerSpec]
@@ -68,6 +70,8 @@ class Manifest:
     roads: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
     quotas: dict[int, float] = field(default_factory=dict)
+    #: who records progress when ``--by`` is not given (``[park] operator``)
+    operator: str = ""
 
     @property
     def maps_dir(self) -> Path:
@@ -227,7 +231,7 @@ def load_manifest(project: Path | str) -> Manifest:
         name_en=str(park.get("name_en", park.get("name", root.name))),
         as_of=as_of,
         crs=crs,
-        store=(root / park.get("store", settings.STORE_NAME)).resolve(),
+        store=_store_url(str(park.get("store", settings.STORE_NAME)), root),
         data_source=str(park.get("data_source", "")),
         map_review_number=str(park.get("map_review_number", "")),
         layers=layers,
@@ -236,4 +240,12 @@ def load_manifest(project: Path | str) -> Manifest:
         roads=dict(raw.get("roads", {})),
         checks=dict(raw.get("checks", {})),
         quotas=quotas,
+        operator=str(park.get("operator", "")),
     )
+
+
+def _store_url(text: str, root: Path) -> str:
+    """A plain path is a GeoPackage, made absolute; a URL (``scheme:...``) stays as given."""
+    if ":" in text[2:] or text.startswith(("gpkg:", "postgresql:")):
+        return text
+    return str((root / text).resolve())

@@ -6,12 +6,28 @@
 
 from __future__ import annotations
 
-from geo.store.base import CATALOG, Store, StoreWriter
+from geo.errors import StoreError
+from geo.store.base import CATALOG, RECORD_SCHEMA, RECORDS, Store, StoreWriter, active_at
 from geo.store.gpkg import GpkgStore
 
-__all__ = ["CATALOG", "GpkgStore", "Store", "StoreWriter", "open_store"]
+__all__ = [
+    "CATALOG",
+    "RECORDS",
+    "RECORD_SCHEMA",
+    "GpkgStore",
+    "Store",
+    "StoreWriter",
+    "active_at",
+    "open_store",
+]
 
 
 def open_store(manifest) -> Store:
-    """The store named by a manifest (a GeoPackage file for now)."""
-    return GpkgStore(manifest.store)
+    """The store named by a manifest's ``store`` (a GeoPackage path or ``gpkg:`` URL)."""
+    url = str(manifest.store)
+    if url.startswith(("postgresql:", "postgres:")):
+        raise StoreError(
+            f"store = {url!r} in {manifest.path}: PostGIS stores are not supported yet; "
+            'use a GeoPackage (store = "park.gpkg").'
+        )
+    return GpkgStore.from_url(url, root=manifest.root)

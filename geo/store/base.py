@@ -1,36 +1,140 @@
 """The store interface: what parkgeo needs of a store, whatever holds it.
 
 :class:`Store` reads; :class:`StoreWriter` writes inside one :meth:`Store.transaction`.
-The GeoPackage store (:mod:`geo.store.gpkg`) implements it; a PostGIS store will too.
+The GeoPackage store (:mod:`geo.store.gpkg`) implements it; a PostGIS store will too. The
+interface speaks of tables, columns, ``where`` mappings (column → value or list of values)
+and bounding boxes, never of files, SQL text or a database driver.
+
+Progress records are never deleted: a record is *active*, *superseded* (by a later record)
+or *retracted*; :meth:`Store.records` gives the records the store held at any moment.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 from abc import ABC, abstractmethod
 
 import pandas as pd
 
-__all__ = ["CATALOG", "Store", "StoreWriter"]
+__all__ = ["CATALOG", "RECORDS", "RECORD_SCHEMA", "Store", "StoreWriter", "active_at"]
 
-#: Name of the table listing every stored layer: name, kind, source, features, crs.
+#: Name of the table listing every stored layer: name, kind, source, features, crs, fingerprint.
 CATALOG = "parkgeo_catalog"
+
+#: Name of the table of progress records (the park's history).
+RECORDS = "progress"
+
+#: Columns of the progress record table and their types (``seq`` is the store's row number).
+RECORD_SCHEMA = {
+    "record_id": "TEXT",
+    "kind": "TEXT",
+    "feature_id": "TEXT",
+    "date": "DATE",
+    "stage": "TEXT",
+    "percent": "REAL",
+    "floor_area_m2": "REAL",
+    "investment_wan": "REAL",
+    "item": "TEXT",
+    "from_m": "REAL",
+    "to_m": "REAL",
+    "contract_section": "TEXT",
+    "note": "TEXT",
+    "source_file": "TEXT",
+    "source_sheet": "TEXT",
+    "source_row": "INTEGER",
+    "source_record_id": "TEXT",
+    "fingerprint": "TEXT",
+    "seen_row": "INTEGER",
+    "recorded_at": "DATETIME",
+    "recorded_by": "TEXT",
+    "superseded_by": "TEXT",
+    "superseded_at": "DATETIME",
+    "retracted_at": "DATETIME",
+    "retracted_by": "TEXT",
+    "retracted_why": "TEXT",
+}
+
+
+def active_at(records: pd.DataFrame, moment: str | None) -> pd.DataFrame:
+    """The records that were active at *moment* (an ISO UTC datetime; None: now).
+
+    A record is active from its ``recorded_at`` until it is superseded or retracted.
+    """
+    if not len(records):
+        return records
+    if moment is None:
+        keep = records["superseded_at"].isna() & records["retracted_at"].isna()
+    else:
+
+        def not_yet(column):
+            values = records[column]
+            return values.isna() | (values.astype(object).fillna("") > moment)
+
+        keep = (
+            (records["recorded_at"] <= moment) & not_yet("superseded_at") & not_yet("retracted_at")
+        )
+    return records[keep.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 class StoreWriter(ABC):
-    """Writes inside one transaction."""
+    """Writes inside one transaction; reads see the transaction's own writes."""
 
     @abstractmethod
-    def write_layer(self, name: str, frame: pd.DataFrame, *, kind: str, source: str = "") -> None:
-        """Write (replace) layer or table *name* holding *frame* of *kind*."""
+    def write_layer(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        kind: str,
+        source: str = "",
+        fingerprint: str = "",
+        types: dict[str, str] | None = None,
+    ) -> bool:
+        """Replace layer or table *name* with *frame* of *kind* (*types* fixes column
+        types); False when the stored layer already has this *fingerprint* (nothing written)."""
 
     @abstractmethod
-    def read(self, name: str) -> pd.DataFrame | None:
+    def append(self, name: str, frame: pd.DataFrame, *, types: dict[str, str]) -> list[int]:
+        """Append the rows of *frame* to table *name* (created with *types* if absent);
+        returns their row numbers (``seq``)."""
+
+    @abstractmethod
+    def update(self, name: str, *, where: dict, values: dict) -> int:
+        """Set *values* on the rows of *name* matching *where*; the number of rows."""
+
+    @abstractmethod
+    def drop(self, name: str) -> None:
+        """Remove layer or table *name* (never the progress records)."""
+
+    @abstractmethod
+    def read(
+        self, name: str, *, columns: list[str] | None = None, where: dict | None = None
+    ) -> pd.DataFrame | None:
         """Read *name* as it stands inside the transaction (None when absent)."""
+
+    @abstractmethod
+    def catalog(self) -> pd.DataFrame:
+        """The catalog as it stands inside the transaction."""
+
+    @abstractmethod
+    def discard(self) -> None:
+        """Roll the transaction back when it ends (a dry run)."""
 
 
 class Store(ABC):
-    """What parkgeo needs of a store; the GeoPackage store implements it."""
+    """What parkgeo needs of a store; the GeoPackage store implements it.
+
+    ``as_recorded`` (an ISO UTC datetime, or None for now) makes every read of progress
+    records give what the store held at that moment; see :meth:`at`.
+    """
+
+    as_recorded: str | None = None
+
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """Where the store is, as the manifest names it (for messages)."""
 
     @abstractmethod
     def exists(self) -> bool:
@@ -41,22 +145,56 @@ class Store(ABC):
         """One row per stored layer or table: name, kind, source, features, crs."""
 
     @abstractmethod
-    def read(self, name: str) -> pd.DataFrame:
-        """Read a stored layer (a GeoDataFrame) or table (a DataFrame) by name."""
+    def read(
+        self,
+        name: str,
+        *,
+        columns: list[str] | None = None,
+        where: dict | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> pd.DataFrame:
+        """Read a stored layer (a GeoDataFrame) or table (a DataFrame) by name.
+
+        Parameters
+        ----------
+        columns
+            Only these columns (and the geometry of a layer).
+        where
+            Only rows whose column equals the value (or one of a list of values).
+        bbox
+            Only features whose bounding box meets (xmin, ymin, xmax, ymax), in the
+            layer's CRS.
+        """
 
     @abstractmethod
-    def transaction(
-        self, *, replace: bool = False
-    ) -> contextlib.AbstractContextManager[StoreWriter]:
-        """All-or-nothing writes; *replace* starts from an empty store."""
+    def transaction(self, *, command: str = "") -> contextlib.AbstractContextManager[StoreWriter]:
+        """All-or-nothing writes; one writer at a time (*command* names it to others)."""
+
+    def at(self, as_recorded: str | None) -> Store:
+        """This store as it was at *as_recorded* (ISO UTC datetime; None: now)."""
+        view = copy.copy(self)
+        view.as_recorded = as_recorded
+        return view
 
     def names(self) -> list[str]:
         return list(self.catalog()["name"]) if self.exists() else []
+
+    def records(
+        self, *, where: dict | None = None, everything: bool = False
+    ) -> pd.DataFrame | None:
+        """Progress records, active ones at :attr:`as_recorded` (all with *everything*)."""
+        if RECORDS not in self.names():
+            return None
+        frame = self.read(RECORDS, columns=["fid", *RECORD_SCHEMA], where=where)
+        frame = frame.rename(columns={"fid": "seq"})
+        return frame if everything else active_at(frame, self.as_recorded)
 
     def read_kind(self, kind: str) -> pd.DataFrame | None:
         """The stored layer of *kind* (None when the project has none)."""
         if not self.exists():
             return None
+        if kind == "progress":
+            return self.records()
         cat = self.catalog()
         rows = cat[cat["kind"] == kind]
         if rows.empty:

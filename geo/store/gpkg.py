@@ -1,109 +1,171 @@
 """The GeoPackage store, the embedded default.
 
-Every write happens in
-a :meth:`Store.transaction`: a GeoPackage is rebuilt in a temporary file beside the store
-and renamed over it only when everything succeeded, so a failed write leaves the earlier
-store exactly as it was.
+Every write happens in place inside one SQLite transaction (``BEGIN IMMEDIATE``): the
+history is read and appended to under the same write lock, a second writer waits up to a
+timeout and then stops with a message naming the writer, and readers see the last
+committed state. A failed or killed write leaves the store as it was (SQLite's journal).
+New stores use the WAL journal (see README, "The store"); a store in another mode keeps it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import getpass
+import json
 import os
-import shutil
 import sqlite3
-import tempfile
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
-from geo.errors import StoreError
-from geo.store.base import CATALOG, Store, StoreWriter
+from geo import settings
+from geo.errors import StoreBusyError, StoreError
+from geo.store import _sqlite
+from geo.store.base import CATALOG, RECORDS, Store, StoreWriter
 
 __all__ = ["GpkgStore"]
 
+_CATALOG_TYPES = {
+    "name": "TEXT",
+    "kind": "TEXT",
+    "source": "TEXT",
+    "features": "INTEGER",
+    "crs": "TEXT",
+    "fingerprint": "TEXT",
+}
+
 
 class _GpkgWriter(StoreWriter):
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+        self.discarded = False
         self.entries: dict[str, dict] = {}
-        if path.exists():
-            with contextlib.suppress(Exception):
-                cat = pyogrio.read_dataframe(path, layer=CATALOG)
-                self.entries = {r["name"]: dict(r) for r in cat.to_dict("records")}
+        if CATALOG in _sqlite.table_names(con):
+            cat = _sqlite.read_table(con, CATALOG)
+            self.entries = {r["name"]: dict(r) for r in cat.to_dict("records")}
 
-    def write_layer(self, name, frame, *, kind, source=""):
+    def catalog(self):
+        return pd.DataFrame(list(self.entries.values()), columns=list(_CATALOG_TYPES))
+
+    def write_layer(self, name, frame, *, kind, source="", fingerprint="", types=None):
+        old = self.entries.get(name)
+        if fingerprint and old and old.get("fingerprint") == fingerprint and old["kind"] == kind:
+            return False
+        _sqlite.write_table(self.con, name, frame, types=types)
         spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
-        kwargs = {}
-        if spatial:
-            kwargs["geometry_type"] = "Unknown"
-            kwargs["promote_to_multi"] = False
-        exists = self.path.exists() and name in _layer_names(self.path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            pyogrio.write_dataframe(
-                frame if spatial else pd.DataFrame(frame),
-                self.path,
-                layer=name,
-                driver="GPKG",
-                layer_options={"OVERWRITE": "YES"} if exists else None,
-                **kwargs,
-            )
+        self._enter(name, kind, source, len(frame), frame.crs if spatial else None, fingerprint)
+        return True
+
+    def _enter(self, name, kind, source, features, crs, fingerprint=""):
         self.entries[name] = {
             "name": name,
             "kind": kind,
             "source": str(source),
-            "features": len(frame),
-            "crs": frame.crs.to_string() if spatial and frame.crs else "",
+            "features": int(features),
+            "crs": crs.to_string() if crs else "",
+            "fingerprint": fingerprint,
         }
-        self._write_catalog()
+        _sqlite.write_table(self.con, CATALOG, self.catalog(), types=_CATALOG_TYPES)
 
-    def _write_catalog(self):
-        cat = pd.DataFrame(
-            list(self.entries.values()), columns=["name", "kind", "source", "features", "crs"]
+    def append(self, name, frame, *, types):
+        if name not in self.entries:
+            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in types})
+            _sqlite.write_table(self.con, name, empty, types=types)
+            self._enter(name, name, "", 0, None)
+        fids = _sqlite.append_rows(self.con, name, frame, columns=list(frame.columns))
+        count = self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        if count != self.entries[name]["features"]:
+            self.entries[name]["features"] = count
+            _sqlite.write_table(self.con, CATALOG, self.catalog(), types=_CATALOG_TYPES)
+        return fids
+
+    def update(self, name, *, where, values):
+        clause, params = _sqlite._where_sql(where)
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        cur = self.con.execute(
+            f'UPDATE "{name}" SET {sets} WHERE {clause or "1"}', [*values.values(), *params]
         )
-        exists = CATALOG in _layer_names(self.path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            pyogrio.write_dataframe(
-                cat,
-                self.path,
-                layer=CATALOG,
-                driver="GPKG",
-                layer_options={"OVERWRITE": "YES"} if exists else None,
-            )
+        return cur.rowcount
 
-    def read(self, name):
+    def drop(self, name):
+        if name == RECORDS:
+            raise StoreError("progress records are never dropped")
+        _sqlite.drop_table(self.con, name)
+        if self.entries.pop(name, None) is not None:
+            _sqlite.write_table(self.con, CATALOG, self.catalog(), types=_CATALOG_TYPES)
+
+    def read(self, name, *, columns=None, where=None):
         if name not in self.entries:
             return None
-        return _read(self.path, name)
+        return _sqlite.read_table(self.con, name, columns=columns, where=where)
+
+    def discard(self):
+        self.discarded = True
 
 
-def _layer_names(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    return [str(n) for n in pyogrio.list_layers(path)[:, 0]]
-
-
-def _read(path: Path, name: str) -> pd.DataFrame:
-    frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.isna().all() and frame.crs is None:
-        frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    return frame
+def parse_url(url: str, root: Path) -> tuple[Path, dict[str, str]]:
+    """``park.gpkg`` or ``gpkg:park.gpkg?journal=delete&timeout=5`` → path and options."""
+    text = url[len("gpkg:") :] if url.startswith("gpkg:") else url
+    text, _, query = text.partition("?")
+    options = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+    unknown = set(options) - {"journal", "timeout"}
+    if unknown:
+        raise StoreError(
+            f"store {url!r}: unknown option(s) {', '.join(sorted(unknown))}; "
+            "a GeoPackage store takes journal=wal|delete and timeout=SECONDS."
+        )
+    path = Path(text)
+    return (path if path.is_absolute() else root / path).resolve(), options
 
 
 class GpkgStore(Store):
-    """A store in one GeoPackage file."""
+    """A store in one GeoPackage file.
 
-    def __init__(self, path: Path | str):
+    Parameters
+    ----------
+    path
+        The GeoPackage file.
+    journal
+        SQLite journal mode given to a new store ("wal" or "delete").
+    timeout
+        Seconds a writer waits for another writer before :class:`StoreBusyError`.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        journal: str = settings.STORE_JOURNAL_MODE,
+        timeout: float = settings.STORE_BUSY_TIMEOUT_S,
+    ):
         self.path = Path(path)
+        if journal.lower() not in ("wal", "delete"):
+            raise StoreError(f"{self.path}: journal={journal!r}; use wal or delete.")
+        self.journal = journal.lower()
+        self.timeout = float(timeout)
+
+    @classmethod
+    def from_url(cls, url: str, *, root: Path) -> GpkgStore:
+        path, options = parse_url(url, root)
+        return cls(
+            path,
+            journal=options.get("journal", settings.STORE_JOURNAL_MODE),
+            timeout=float(options.get("timeout", settings.STORE_BUSY_TIMEOUT_S)),
+        )
 
     def __repr__(self) -> str:
         return f"GpkgStore({str(self.path)!r})"
+
+    @property
+    def url(self) -> str:
+        return str(self.path)
+
+    @property
+    def _note(self) -> Path:
+        return self.path.with_name(self.path.name + ".writer")
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -115,39 +177,129 @@ class GpkgStore(Store):
                 "folder first."
             )
 
-    def catalog(self) -> pd.DataFrame:
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
         self._require()
         try:
-            return pyogrio.read_dataframe(self.path, layer=CATALOG)
-        except (
-            pyogrio.errors.DataLayerError,
-            pyogrio.errors.DataSourceError,
-            sqlite3.Error,
-        ) as exc:
+            con = _sqlite.connect(self.path, timeout=self.timeout)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({exc}).") from None
+        try:
+            yield con
+        except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{self.path}: not a parkgeo store ({exc}). Run `parkgeo import`."
             ) from None
+        finally:
+            con.close()
 
-    def read(self, name: str) -> pd.DataFrame:
-        self._require()
-        if name not in set(self.catalog()["name"]):
-            raise StoreError(f"{self.path}: no layer {name!r} in the store. Run `parkgeo import`.")
-        return _read(self.path, name)
+    def catalog(self) -> pd.DataFrame:
+        with self._reading() as con:
+            if CATALOG not in _table_names(con):
+                raise StoreError(
+                    f"{self.path}: not a parkgeo store (no catalog). Run `parkgeo import`."
+                )
+            return _sqlite.read_table(con, CATALOG)
+
+    def read(self, name, *, columns=None, where=None, bbox=None) -> pd.DataFrame:
+        with self._reading() as con:
+            if name not in _table_names(con):
+                raise StoreError(
+                    f"{self.path}: no layer {name!r} in the store. Run `parkgeo import`."
+                )
+            return _sqlite.read_table(con, name, columns=columns, where=where, bbox=bbox)
 
     @contextlib.contextmanager
-    def transaction(self, *, replace: bool = False) -> Iterator[StoreWriter]:
+    def transaction(self, *, command: str = "") -> Iterator[StoreWriter]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=".tmp.gpkg", dir=self.path.parent
-        )
-        os.close(fd)
-        tmp_path = Path(tmp)
-        tmp_path.unlink()
+        new = not self.path.exists()
+        con = _sqlite.connect(self.path, timeout=self.timeout)
+        wrote_note = False
         try:
-            if self.exists() and not replace:
-                shutil.copy2(self.path, tmp_path)
-            yield _GpkgWriter(tmp_path)
-            os.replace(tmp_path, self.path)
+            if new:
+                con.execute(f"PRAGMA journal_mode = {self.journal}")
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise StoreBusyError(self._busy_message()) from None
+                raise
+            wrote_note = self._write_note(command)
+            _sqlite.ensure_gpkg(con)
+            writer = _GpkgWriter(con)
+            yield writer
+            if writer.discarded:
+                con.execute("ROLLBACK")
+            else:
+                con.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            _rollback(con)
+            if "full" in str(exc):
+                raise StoreError(
+                    f"{self.path}: the disk is full; nothing was written and the store is as it "
+                    "was. Free some space and run the command again."
+                ) from None
+            raise StoreError(
+                f"{self.path}: the write failed ({exc}); nothing was written."
+            ) from None
+        except BaseException:
+            _rollback(con)
+            raise
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp_path.unlink()
+            if wrote_note:
+                with contextlib.suppress(OSError):
+                    self._note.unlink()
+            with contextlib.suppress(sqlite3.Error):
+                con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.close()
+
+    def _write_note(self, command: str) -> bool:
+        """Say who writes, for a writer that has to wait (best effort: a full disk or a
+        read-only folder must not stop the write itself)."""
+        note = {
+            "command": command or "parkgeo",
+            "since": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "pid": os.getpid(),
+            "user": _user(),
+        }
+        try:
+            self._note.write_text(json.dumps(note), encoding="utf-8")
+        except OSError:
+            with contextlib.suppress(OSError):
+                self._note.unlink()
+            return False
+        return True
+
+    def _busy_message(self) -> str:
+        try:
+            note = json.loads(self._note.read_text(encoding="utf-8"))
+            who = (
+                f"another {note['command']} (user {note['user']}, process {note['pid']}) "
+                f"since {note['since'][11:19]}"
+            )
+        except (OSError, ValueError, KeyError):
+            who = "another program (parkgeo, QGIS or GDAL)"
+        return (
+            f"{self.path}: the store is being written by {who}; waited {self.timeout:g} s. "
+            "Nothing was written; try again when it has finished."
+        )
+
+
+def _table_names(con: sqlite3.Connection) -> list[str]:
+    try:
+        return _sqlite.table_names(con)
+    except sqlite3.OperationalError:
+        return []
+
+
+def _rollback(con: sqlite3.Connection) -> None:
+    if con.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("ROLLBACK")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

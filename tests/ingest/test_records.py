@@ -62,12 +62,17 @@ def test_csv_and_xlsx_with_chinese_headers(park, name):
     report = run_import(park)
     assert report.added == 4
     stored = pyogrio.read_dataframe(park / "park.gpkg", layer="progress")
-    stored = stored.sort_values("seq")
+    stored = stored.sort_values("record_id")
     assert list(stored["stage"]) == ["allocated", "started", "allocated", "completed"]
-    assert list(stored["date"]) == ["2023-03-01", "2023-06-01", "2023-07-01", "2024-01-15"]
+    assert [d.date().isoformat() for d in stored["date"]] == [
+        "2023-03-01",
+        "2023-06-01",
+        "2023-07-01",
+        "2024-01-15",
+    ]
     assert list(stored["kind"]) == ["parcels"] * 4
     assert stored["percent"].tolist()[1] == 10.0
-    assert set(stored["source_file"]) == {name}
+    assert set(stored["source_file"]) == {f"layers/{name}"}
     assert sorted(stored["source_row"]) == [2, 3, 4, 5]
 
 
@@ -76,11 +81,17 @@ def test_reimport_adds_nothing_and_history_survives(park):
     assert run_import(park).added == 4
     again = run_import(park)
     assert again.added == 0 and again.duplicates == 4
-    # the spreadsheet is replaced by next month's: old records stay in the history
+    # the file is what it holds: replacing its rows retracts the old ones, deletes nothing
     write_progress(park, [["地块", "P2", "2024-02-01", "已开工", "", ""]])
-    assert run_import(park).added == 1
+    assert run_import(park).files[0].counts() == {
+        "added": 0,
+        "changed": 1,
+        "retracted": 3,
+        "unchanged": 0,
+    }
     stored = pyogrio.read_dataframe(park / "park.gpkg", layer="progress")
     assert len(stored) == 5
+    assert stored["retracted_at"].notna().sum() == 3 and stored["superseded_by"].notna().sum() == 1
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,233 @@
+"""The store under real processes: concurrent imports, kill -9 mid-import, a full disk.
+
+Every test runs the real `parkgeo import` in its own process on real CSV files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import manifest_text, parcels_frame, write_layer, zones_frame
+
+pytestmark = pytest.mark.slow
+
+PARKGEO = str(Path(sys.executable).parent / "parkgeo")
+SPEC = """
+[progress.{name}]
+source = "{source}"
+[progress.{name}.fields]
+"图层" = "kind"
+"编号" = "feature_id"
+"日期" = "date"
+"阶段" = "stage"
+"备注" = "note"
+"""
+
+
+def _project(root: Path, *, store: str, progress: dict[str, list[list[str]]]) -> Path:
+    layers = root / "layers"
+    write_layer(zones_frame(), layers / "zones", fmt="geojson")
+    write_layer(parcels_frame(), layers / "parcels", fmt="geojson")
+    text = manifest_text("layers/parcels.geojson").replace(
+        'crs = "EPSG:4544"', f'crs = "EPSG:4544"\nstore = "{store}"'
+    )
+    for name, rows in progress.items():
+        pd.DataFrame(rows, columns=["图层", "编号", "日期", "阶段", "备注"]).to_csv(
+            layers / f"{name}.csv", index=False
+        )
+        text += SPEC.format(name=name, source=f"layers/{name}.csv")
+    (root / "park.toml").write_text(text, encoding="utf-8")
+    return root
+
+
+def _rows(n: int, *, tag: str, note_len: int = 0) -> list[list[str]]:
+    """*n* progress rows, all different (the note carries the tag and the row number)."""
+    return [
+        [
+            "地块",
+            f"P{1 + i % 4}",
+            f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            "已供地",
+            f"{tag}-{i}" + "x" * note_len,
+        ]
+        for i in range(n)
+    ]
+
+
+def _import(project: Path, *extra: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PARKGEO, "import", "-p", str(project), *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
+
+
+def _state(store: Path) -> list[tuple]:
+    """What the store holds: every record's content and whether it is active."""
+    con = sqlite3.connect(store)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return sorted(
+            con.execute(
+                "SELECT fingerprint, note, superseded_at IS NULL AND retracted_at IS NULL "
+                "FROM progress"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+
+
+def test_four_imports_started_together_all_rows_stored(tmp_path):
+    store = tmp_path / "shared.gpkg"
+    projects = [
+        _project(
+            tmp_path / f"desk{k}", store=str(store), progress={f"desk{k}": _rows(25, tag=f"d{k}")}
+        )
+        for k in range(4)
+    ]
+    procs = [
+        subprocess.Popen(
+            [PARKGEO, "import", "-p", str(p)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in projects
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
+    notes = sorted(n for _, n, active in _state(store) if active)
+    assert notes == sorted(f"d{k}-{i}" for k in range(4) for i in range(25))
+
+
+def test_kill_9_leaves_the_state_before_or_after(tmp_path):
+    before_rows = _rows(300, tag="a")
+    after_rows = before_rows[:100] + _rows(400, tag="b")  # 200 retracted, 400 added
+    base = _project(tmp_path / "base", store="park.gpkg", progress={"weekly": before_rows})
+    assert _import(base).returncode == 0
+    before = _state(base / "park.gpkg")
+    done = tmp_path / "done"
+    shutil.copytree(base, done)
+    pd.DataFrame(after_rows, columns=["图层", "编号", "日期", "阶段", "备注"]).to_csv(
+        done / "layers" / "weekly.csv", index=False
+    )
+    start = time.monotonic()
+    assert _import(done).returncode == 0
+    duration = time.monotonic() - start
+    after = _state(done / "park.gpkg")
+    assert before != after
+    rng = random.Random(12)
+    outcomes = []
+    for run in range(20):
+        work = tmp_path / f"run{run}"
+        shutil.copytree(base, work)
+        shutil.copy(done / "layers" / "weekly.csv", work / "layers" / "weekly.csv")
+        proc = subprocess.Popen(
+            [PARKGEO, "import", "-p", str(work)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 1.05) * duration)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        state = _state(work / "park.gpkg")  # opens, recovers the journal, integrity ok
+        assert state in (before, after), f"run {run}: a state between before and after"
+        outcomes.append("after" if state == after else "before")
+        leftovers = {p.name for p in work.iterdir()} - {"layers", "park.toml", "park.gpkg", "maps"}
+        # the writer's note (who writes since when) is all a kill can leave; the next write
+        # removes it
+        assert leftovers <= {"park.gpkg.writer"}, leftovers
+    assert _import(work).returncode == 0
+    assert not (work / "park.gpkg.writer").exists()
+    print("kill -9 outcomes:", outcomes)
+
+
+@contextlib.contextmanager
+def _small_filesystem(tmp_path: Path, size_kb: int):
+    """A tmpfs of *size_kb* (needs root), else None (the caller falls back to RLIMIT_FSIZE)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        yield None
+        return
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_full_disk_mid_import_exits_2_and_keeps_the_store(tmp_path):
+    with _small_filesystem(tmp_path, 1024) as mount:
+        store = (mount or tmp_path) / "park.gpkg"
+        project = _project(
+            tmp_path / "p", store=str(store), progress={"weekly": _rows(20, tag="a")}
+        )
+        assert _import(project).returncode == 0
+        before = _state(store)
+        big = _rows(20, tag="a") + _rows(6000, tag="b", note_len=200)  # ~1.3 MB of notes
+        pd.DataFrame(big, columns=["图层", "编号", "日期", "阶段", "备注"]).to_csv(
+            project / "layers" / "weekly.csv", index=False
+        )
+        if mount is not None:
+            limit = None
+        else:  # no mount allowed: files may not grow past 1 MB in the import's process
+            size = 1024 * 1024
+
+            def limit():
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+        done = _import(project, preexec_fn=limit)
+        print("filesystem:", "tmpfs 1 MB" if mount else "RLIMIT_FSIZE 1 MB")
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert "nothing was written" in done.stderr
+        if mount is not None:
+            assert "the disk is full" in done.stderr
+        assert _state(store) == before
+        assert sorted(p.name for p in store.parent.iterdir()) == ["park.gpkg"]
+
+
+def test_check_running_during_an_import_loses_nothing(tmp_path):
+    project = _project(tmp_path / "p", store="park.gpkg", progress={"weekly": _rows(50, tag="a")})
+    assert _import(project).returncode == 0
+    pd.DataFrame(
+        _rows(50, tag="a") + _rows(500, tag="b"), columns=["图层", "编号", "日期", "阶段", "备注"]
+    ).to_csv(project / "layers" / "weekly.csv", index=False)
+    importing = subprocess.Popen(
+        [PARKGEO, "import", "-p", str(project)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    checks = [
+        subprocess.run(
+            [PARKGEO, "check", "-p", str(project), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        for _ in range(2)
+    ]
+    assert importing.wait(timeout=300) == 0
+    assert all(c.returncode in (0, 1) for c in checks), [c.stderr for c in checks]
+    notes = sorted(n for _, n, active in _state(project / "park.gpkg") if active)
+    assert notes == sorted([f"a-{i}" for i in range(50)] + [f"b-{i}" for i in range(500)])
