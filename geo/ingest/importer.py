@@ -26,6 +26,8 @@ from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import parse_date, parse_number
 from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
+from geo.io.cells import csv_text
+from geo.io.files import write_atomic
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
 from geo.store import Store
@@ -433,7 +435,7 @@ def import_project(
             report.counts[name] = len(frame)
     # rejects are written only once the store holds the good rows
     for path, text in report.rejects_text.items():
-        path.write_text(text, encoding="utf-8-sig")
+        write_atomic(path, "\ufeff" + text)  # UTF-8 with BOM, for Excel
     return report
 
 
@@ -477,7 +479,8 @@ def _import_progress(manifest, history, by_kind, centerlines, report, *, skip_ba
                     rejects.insert(0, "行号 row", [b.row for b in batch.bad])
                     rejects["原因 reason"] = [b.reason for b in batch.bad]
                     target = path.with_name(path.stem + ".rejects.csv")
-                    report.rejects_text[target] = rejects.to_csv(index=False)
+                    # text a spreadsheet would run as a formula gets a leading '
+                    report.rejects_text[target] = csv_text(rejects)
             if len(batch.good):
                 history = (
                     pd.concat([history, batch.good], ignore_index=True)
