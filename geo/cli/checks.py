@@ -18,7 +18,6 @@ from geo.cli.common import (
     print_json,
     project_option,
 )
-from geo.io.files import write_atomic
 
 
 def run_checks(manifest, store, date):
@@ -29,24 +28,16 @@ def run_checks(manifest, store, date):
 
 def _check_write_csv(result, path: Path) -> Path:
     from geo.analysis.checks import findings_table
+    from geo.io.cells import write_csv
 
-    frame = findings_table(result)
-    # UTF-8 with BOM so that Excel shows the Chinese text
-    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+    # UTF-8 with BOM so that Excel shows the Chinese text; formula-like text neutralised
+    return write_csv(path, findings_table(result))
 
 
-def write_check_xlsx(result, path: Path) -> Path:
-    import pandas as pd
+def write_check_xlsx(result, path: Path, *, store, manifest, lang: str = "zh") -> Path:
+    from geo.render.workbook import write_checks_workbook
 
-    from geo.analysis.checks import findings_table, summary_frames
-
-    def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xlsx:
-            findings_table(result).to_excel(xlsx, sheet_name="findings 问题清单", index=False)
-            for name, frame in summary_frames(result.summary).items():
-                frame.to_excel(xlsx, sheet_name=name[:31], index=False)
-
-    return write_atomic(path, write)
+    return write_checks_workbook(result, path, store=store, manifest=manifest, lang=lang)
 
 
 def _check_cell(value, digits: int = 2) -> str:
@@ -125,9 +116,24 @@ def print_check(result) -> None:
     "xlsx_path",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Write the findings and the allocation summary to this Excel file.",
+    help="Write the findings, the allocation summary and the parcel ledger (宗地台账) to this "
+    "Excel file, as a report (headers in --lang).",
 )
-def check(project: Path, as_of, as_json: bool, csv_path: Path | None, xlsx_path: Path | None):
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of the --xlsx headers and texts.",
+)
+def check(
+    project: Path,
+    as_of,
+    as_json: bool,
+    csv_path: Path | None,
+    xlsx_path: Path | None,
+    lang: str,
+):
     """Land-bureau checks: overlaps, gaps, idle land, land use, areas, projects, quotas.
 
     Lists each finding (rule, severity, feature ids, measured value and threshold, message
@@ -152,7 +158,9 @@ def check(project: Path, as_of, as_json: bool, csv_path: Path | None, xlsx_path:
         print_json(result.as_dict())
     elif csv_path or xlsx_path:
         path = _check_write_csv(result, csv_path) if csv_path else None
-        path = path or write_check_xlsx(result, xlsx_path)
+        path = path or write_check_xlsx(
+            result, xlsx_path, store=store, manifest=manifest, lang=lang
+        )
         console.print(
             f"{len(result.findings)} finding(s) written to {path}: {counts['error']} error(s), "
             f"{counts['warning']} warning(s)"

@@ -42,7 +42,10 @@ def _goals_chart(manifest, store):
 def _checks(manifest, store):
     result = run_checks(manifest, store, manifest.as_of)
     print_check(result)
-    console.print(f"checks: {write_check_xlsx(result, manifest.maps_dir / 'checks.xlsx')}")
+    path = write_check_xlsx(
+        result, manifest.maps_dir / "checks.xlsx", store=store, manifest=manifest
+    )
+    console.print(f"checks: {path}")
 
 
 def _snapshots(manifest, store):

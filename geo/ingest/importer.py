@@ -29,6 +29,8 @@ from geo.domain.tables import Kind, kind
 from geo.domain.values import parse_date, parse_number
 from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
 from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans, upgrade_history
+from geo.io.cells import csv_text
+from geo.io.files import write_atomic
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
 from geo.store import RECORD_SCHEMA, RECORDS, Store, active_at
@@ -476,7 +478,7 @@ def import_project(
             report.counts[RECORDS] = apply_plans(tx, report.files, history, by=recorder)
     # rejects are written only once the store holds the good rows
     for path, text in report.rejects_text.items():
-        path.write_text(text, encoding="utf-8-sig")
+        write_atomic(path, "\ufeff" + text)  # UTF-8 with BOM, for Excel
     return report
 
 
@@ -571,7 +573,8 @@ def _plan_progress(sheets, history, by_kind, centerlines, report, root, today, s
                 rejects.insert(0, "行号 row", [b.row for b in batch.bad])
                 rejects["原因 reason"] = [b.reason for b in batch.bad]
                 target = sheet.path.with_name(sheet.path.stem + ".rejects.csv")
-                report.rejects_text[target] = rejects.to_csv(index=False)
+                # text a spreadsheet would run as a formula gets a leading '
+                report.rejects_text[target] = csv_text(rejects)
         plan = plan_file(
             active[mine],
             batch.good,

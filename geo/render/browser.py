@@ -14,7 +14,7 @@ from pathlib import Path
 
 from geo.errors import ParkGeoError
 
-__all__ = ["BROWSER_ARGS", "find_browser", "launch"]
+__all__ = ["BROWSER_ARGS", "browser_args", "find_browser", "launch"]
 
 #: Environment variable naming the browser executable.
 BROWSER_ENV = "PARKGEO_BROWSER"
@@ -31,7 +31,6 @@ _CANDIDATES = (
 
 #: Flags that keep a headless browser from reaching out to the network on its own.
 BROWSER_ARGS = (
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -42,6 +41,21 @@ BROWSER_ARGS = (
     "--disable-extensions",
     "--font-render-hinting=none",
 )
+
+#: Chromium refuses to start its sandbox as root; only then is it turned off.
+ROOT_ARGS = ("--no-sandbox",)
+
+#: How to get the browser renderer, for messages.
+BROWSER_HINT = (
+    "install Chromium (e.g. `apt-get install chromium`) or give --browser PATH "
+    f"or set {BROWSER_ENV}"
+)
+
+
+def browser_args() -> list[str]:
+    """Flags for the headless browser: :data:`BROWSER_ARGS`, plus no sandbox as root."""
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    return [*BROWSER_ARGS, *(ROOT_ARGS if is_root else ())]
 
 
 def find_browser(explicit: str | os.PathLike | None = None) -> Path | None:
@@ -68,11 +82,17 @@ def find_browser(explicit: str | os.PathLike | None = None) -> Path | None:
 @contextlib.contextmanager
 def launch(executable: Path) -> Iterator:
     """A launched headless browser (Playwright ``Browser``), closed on exit."""
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise ParkGeoError(
+            "the browser renderer needs the Python package playwright, a dependency of "
+            "parkgeo: reinstall parkgeo (`pip install -e .`) or use --renderer static"
+        ) from exc
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=str(executable), headless=True, args=list(BROWSER_ARGS)
+            executable_path=str(executable), headless=True, args=browser_args()
         )
         try:
             yield browser

@@ -1,0 +1,45 @@
+"""Map snapshots: a PNG of the park, a zone, a road or a parcel, for Word briefings.
+
+The package splits what a snapshot is (:mod:`._model`: options, extents, results), what it
+draws (:mod:`._layers`) and how it is drawn (:mod:`._session`: browser or matplotlib);
+the public names are all importable from here.
+"""
+
+from geo.render.snapshot._layers import (
+    footer_text,
+    legend_columns,
+    road_strands,
+    snapshot_layers,
+)
+from geo.render.snapshot._model import (
+    CSS_DPI,
+    LAYER_KEYS,
+    RENDERERS,
+    Extent,
+    Georef,
+    Snapshot,
+    SnapshotOptions,
+    parse_layers,
+    parse_size,
+    resolve_extent,
+)
+from geo.render.snapshot._session import SnapshotSession, snapshot
+
+__all__ = [
+    "CSS_DPI",
+    "LAYER_KEYS",
+    "RENDERERS",
+    "Extent",
+    "Georef",
+    "Snapshot",
+    "SnapshotOptions",
+    "SnapshotSession",
+    "footer_text",
+    "legend_columns",
+    "parse_layers",
+    "parse_size",
+    "resolve_extent",
+    "road_strands",
+    "snapshot",
+    "snapshot_layers",
+]
