@@ -22,7 +22,10 @@ PROJECT_STAGES = ("started", "completed", "producing")
 
 
 def project_parcels(cell) -> list[str]:
-    """The parcel ids a project's ``parcels`` cell names (ids joined by ";"), in order."""
+    """The parcel ids a project's ``parcels`` value names, in order: a list (as the store
+    gives it) or, from a store written by parkgeo 0.1, ids joined by ";"."""
+    if isinstance(cell, list | tuple):
+        return [as_text(p) for p in cell if as_text(p)]
     return [p.strip() for p in as_text(cell).split(";") if p.strip()]
 
 

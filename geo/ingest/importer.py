@@ -125,6 +125,8 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
                     values.append(d.isoformat() if d else None)
                 elif f.type in ("float", "int"):
                     values.append(parse_number(v))
+                elif f.type == "ids":
+                    values.append(_split_ids(None if _blank(v) else v))
                 else:
                     values.append(
                         None
@@ -134,7 +136,7 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
             except ValueError as exc:
                 problems.append(f"{who}, field {f.name} ({f.label_zh}): {exc}")
                 values.append(None)
-            if f.required and values[-1] in (None, ""):
+            if f.required and values[-1] in (None, "", []):
                 problems.append(f"{who}, field {f.name} ({f.label_zh}): empty, but required")
         if f.type in ("float", "int"):
             out[f.name] = pd.Series(values, index=out.index, dtype="float64")
@@ -143,6 +145,10 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
     if problems:
         raise LayerReadError(f"{where}: {len(problems)} bad value(s):{_listing(problems)}")
     return out
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _id_text(value: object) -> str:
@@ -335,8 +341,6 @@ def normalize_layer(
     frame = _coerce(frame, where, k, frame["id"])
     if not k.spatial:
         out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
-        if "parcels" in out.columns:
-            out["parcels"] = out["parcels"].map(_split_ids)
         return out
     if not isinstance(frame, gpd.GeoDataFrame):
         raise LayerReadError(f"{where}: a {k.name} layer needs geometry, but the source has none.")
@@ -353,11 +357,12 @@ def normalize_layer(
     return gdf[[*canonical, *extra, gdf.geometry.name]]
 
 
-def _split_ids(value: object) -> str | None:
+def _split_ids(value: object) -> list[str]:
+    """A cell naming several ids (``WLT-01;WLT-02``, ``WLT-01、WLT-02``) as a list; the store
+    keeps it as rows of its own table."""
     if value is None:
-        return None
-    parts = [p.strip() for p in re.split(r"[;；,，、\s]+", str(value)) if p.strip()]
-    return ";".join(parts) or None
+        return []
+    return [p.strip() for p in re.split(r"[;；,，、\s]+", str(value)) if p.strip()]
 
 
 def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> pd.DataFrame:
