@@ -30,7 +30,7 @@ def test_every_kind_is_complete(k):
     names = [f.name for f in k.fields]
     assert len(names) == len(set(names))
     for f in k.fields:
-        assert f.type in ("str", "float", "int", "date")
+        assert f.type in ("str", "float", "int", "date", "ids")
         assert re.fullmatch(r"[a-z][a-z0-9_]*", f.name)
         assert f.label_zh and f.label_en
     if k.stages:
