@@ -38,7 +38,6 @@ MAX_LINES = 600
 LONGER_MODULES: dict[str, str] = {
     "geo.analysis.checks": "being split by theme into geo/analysis/checks/",
     "geo.analysis.roads": "being split (model, sections, findings)",
-    "geo.domain.linref": "test-only wrappers to be removed",
     "geo.render.webmap": "being split into geo/render/webmap/",
 }
 #: modules other than the store that may use sqlite3, and why
