@@ -23,10 +23,11 @@ from pyproj import CRS, Transformer
 
 from geo import settings
 from geo.domain.crs import guess_crs
+from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
-from geo.domain.values import parse_date, parse_number
-from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError
+from geo.domain.values import as_text, parse_date, parse_number
+from geo.errors import CRSError, GeometryError, GoalError, LayerReadError, ManifestError
 from geo.ingest.history import apply_plans, upgrade_history
 from geo.ingest.planning import ImportReport, plan_progress, read_progress, rel_path
 from geo.ingest.records import MAX_LISTED, listing, rename_fields
@@ -315,6 +316,40 @@ def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> 
     return frame
 
 
+def check_goals(goals: pd.DataFrame, *, source: Path, layers: dict[str, pd.DataFrame]) -> None:
+    """Refuse a goals table with any goal that cannot be measured, naming every bad row.
+
+    Parameters
+    ----------
+    goals
+        The normalized goals table (:func:`normalize_table`).
+    source
+        Its file, named in the message.
+    layers
+        Kind → normalized layer of this import: a ``sum:FIELD`` goal must name one of its
+        fields.
+
+    Raises
+    ------
+    GoalError
+        Listing each bad row with the reason and how to fix it (see
+        :func:`geo.domain.goals.goal_spec`).
+    """
+    problems = []
+    for row in goals.to_dict("records"):
+        where = f"goal {as_text(row.get('id'))!r} ({source.name} row {row['source_row']})"
+        layer = layers.get(as_text(row.get("layer")))
+        try:
+            goal_spec(row, where=where, fields=None if layer is None else list(layer.columns))
+        except GoalError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise GoalError(
+            f"{source}: {len(problems)} goal(s) cannot be measured; nothing was imported:"
+            f"{listing(problems)}\nFix these rows of the goals table and import again."
+        )
+
+
 # ---------------------------------------------------------------------------- project
 
 
@@ -381,6 +416,7 @@ def import_project(
         g = manifest.goals
         raw = read_source(g.source, encoding=g.encoding, sheet=g.sheet)
         goals = (normalize_table(raw.frame, g, kind_name="goals"), g.source)
+        check_goals(goals[0], source=g.source, layers=by_kind)
     step("progress")
     recorder = by or manifest.operator or _os_user()
     planning = dict(
