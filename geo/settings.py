@@ -41,3 +41,6 @@ STORE_BUSY_TIMEOUT_S = 30.0
 
 #: SQLite journal mode of a new GeoPackage store (README "Store and journal mode" says why).
 STORE_JOURNAL_MODE = "wal"
+
+#: Years a goal's period may lie in; a date outside is refused at import as a likely typo.
+GOAL_YEARS = (1990, 2100)

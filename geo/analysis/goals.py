@@ -29,8 +29,10 @@ from pyproj import Geod
 
 from geo.analysis.progress import stage_history
 from geo.domain.crs import to_metric
+from geo.domain.goals import date_field as goal_date_field
+from geo.domain.goals import goal_spec
 from geo.domain.tables import accepted_labels, kind, kinds, lookup_stage, stages_for_kind
-from geo.domain.units import Unit, accepted_units, convert, field_unit, parse_unit
+from geo.domain.units import convert, field_unit
 from geo.domain.values import as_text
 from geo.errors import GoalError, GoalWarning
 
@@ -147,7 +149,7 @@ def first_reached(
     """
     k = kind(kind_name)
     if not k.stages:
-        date_field = _date_field(k, stage)
+        date_field = goal_date_field(k, stage)
         return {
             fid: date
             for fid, date in zip(features["id"], features[date_field], strict=True)
@@ -166,17 +168,6 @@ def first_reached(
         if date is not None:
             out[fid] = date
     return out
-
-
-def _date_field(k, stage: str) -> str:
-    dates = [f.name for f in k.fields if f.type == "date"]
-    for name in (stage, f"{stage}_on"):
-        if name in dates:
-            return name
-    raise GoalError(
-        f"layer kind {k.name!r} has no stages; a goal's stage must name one of its date "
-        f"fields ({', '.join(dates) or 'none'}; e.g. 'signed' for signed_on), not {stage!r}"
-    )
 
 
 def geodesic_area(geometry, crs) -> float:
@@ -203,30 +194,6 @@ class _Goal:
 
     def get(self, name: str) -> str:
         return as_text(self.row.get(name))
-
-
-def _parse_measure(goal: _Goal) -> tuple[str, str]:
-    measure = goal.get("measure").replace(" ", "")
-    low = measure.casefold()
-    if low in ("area", "count"):
-        return low, ""
-    if low.startswith("sum:") and measure[4:]:
-        return "sum", measure[4:]
-    raise GoalError(
-        f"{goal.where}: unknown measure {measure!r}; write area, count or sum:FIELD "
-        "(e.g. sum:floor_area_m2), or leave it empty for a goal the data cannot measure"
-    )
-
-
-def _goal_unit(goal: _Goal, quantity: str) -> Unit:
-    unit = parse_unit(goal.get("unit"))
-    if unit is None or unit.quantity != quantity:
-        what = "unknown unit" if unit is None else f"a {unit.quantity} unit"
-        raise GoalError(
-            f"{goal.where}: {what} {goal.get('unit')!r} for a goal measuring {quantity}; "
-            f"accepted: {accepted_units(quantity)}"
-        )
-    return unit
 
 
 def measure_goals(store, *, as_of: dt.date, crs: str) -> list[GoalResult]:
@@ -263,10 +230,13 @@ def measure_goals(store, *, as_of: dt.date, crs: str) -> list[GoalResult]:
 
 
 def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult:
-    start = dt.date.fromisoformat(goal.get("period_start"))
-    end = dt.date.fromisoformat(goal.get("period_end"))
-    if end < start:
-        raise GoalError(f"{goal.where}: the period ends ({end}) before it starts ({start})")
+    layer = goal.get("layer")
+    if layer and goal.get("measure") and layer in kinds() and layer not in layers:
+        layers[layer] = store.read_kind(layer)
+    features = layers.get(layer)
+    fields = None if features is None else list(features.columns)
+    spec = goal_spec(goal.row, where=goal.where, fields=fields)
+    start, end = spec.start, spec.end
     base = {
         "id": goal.get("id"),
         "metric_zh": goal.get("metric_zh"),
@@ -275,29 +245,15 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
         "period_end": end,
         "target": float(goal.row["target"]),
         "unit": goal.get("unit"),
-        "layer": goal.get("layer"),
+        "layer": layer,
         "stage": goal.get("stage"),
-        "measure": goal.get("measure"),
+        "measure": spec.measure or goal.get("measure"),
         "note": goal.get("note"),
         "as_of": as_of,
     }
-    layer = base["layer"]
-    if not layer or not base["measure"]:
+    if not spec.how or features is None:
         return GoalResult(**base, status="no data")
-    if layer not in kinds():
-        raise GoalError(f"{goal.where}: unknown layer kind {layer!r}; known: {', '.join(kinds())}")
-    if not base["stage"]:
-        raise GoalError(
-            f"{goal.where}: no stage; say which stage counts as achieved "
-            "(e.g. started for parcels, completed for buildings, signed for projects)"
-        )
-    if layer not in layers:
-        layers[layer] = store.read_kind(layer)
-    features = layers[layer]
-    if features is None:
-        return GoalResult(**base, status="no data")
-    how, field = _parse_measure(goal)
-    base["measure"] = f"sum:{field}" if how == "sum" else how
+    how, field, unit = spec.how, spec.field, spec.unit
     key = (layer, base["stage"])
     if key not in reached:
         try:
@@ -315,9 +271,6 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
     cumulative = date <= min(iso_end, iso_as_of)
     values = {}
     if how == "area":
-        if not kind(layer).spatial:
-            raise GoalError(f"{goal.where}: layer {layer!r} has no geometry to measure area")
-        unit = _goal_unit(goal, "area")
         metric = to_metric(features, crs)
         for name, mask in (("in", in_period), ("to_date", to_date), ("cum", cumulative)):
             # one cross-check per goal: the area in the period, else the area to date
@@ -329,25 +282,13 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
         base["achieved_m2"] = values["in"]
         values = {n: v / unit.size for n, v in values.items()}
     elif how == "count":
-        _goal_unit(goal, "count")
         values = {
             "in": float(in_period.sum()),
             "to_date": float(to_date.sum()),
             "cum": float(cumulative.sum()),
         }
     else:
-        if field not in features.columns:
-            raise GoalError(
-                f"{goal.where}: layer {layer!r} has no field {field!r} to sum; its fields: "
-                f"{', '.join(c for c in features.columns if c != 'geometry')}"
-            )
         source = field_unit(field)
-        if source is None:
-            raise GoalError(
-                f"{goal.where}: cannot tell the unit of field {field!r} from its name "
-                "(geo/data/units.toml [field_suffixes])"
-            )
-        unit = _goal_unit(goal, source.quantity)
         numbers = pd.to_numeric(features[field], errors="coerce")
         missing = ids[in_period & numbers.isna()].tolist()
         if missing:

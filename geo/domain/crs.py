@@ -10,10 +10,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from pyproj import CRS
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import CRSError, GeometryError
 
 __all__ = [
     "GK_ZONES",
+    "geometry_to_metric",
     "gk_crs_for_longitude",
     "guess_crs",
     "is_projected_metric",
@@ -115,3 +120,41 @@ def to_metric(gdf, working_crs: str | None = None):
     bounds = gdf.to_crs("EPSG:4326").total_bounds
     lon = (bounds[0] + bounds[2]) / 2 if not math.isnan(bounds[0]) else 105.0
     return gdf.to_crs(gk_crs_for_longitude(lon))
+
+
+def geometry_to_metric(geom: BaseGeometry, source: CRS, *, what: str) -> tuple[BaseGeometry, str]:
+    """*geom* in metres, with its CRS: as it is when *source* is projected in metres, else
+    projected from degrees to the CGCS2000 Gauss-Krüger zone of its centroid's longitude.
+
+    Raises
+    ------
+    CRSError
+        When *source* is neither metric nor geographic, or the longitude has no GK zone.
+    GeometryError
+        When some coordinates are not valid longitudes/latitudes. *what* names the
+        geometry in the messages.
+    """
+    if is_projected_metric(source):
+        return geom, source.to_string()
+    if not source.is_geographic:
+        raise CRSError(
+            f"{what} is in {source.name}, which is neither projected in metres "
+            "nor geographic; reproject it to a metric CRS (e.g. EPSG:4544) first"
+        )
+    lon = geom.centroid.x
+    try:
+        target = gk_crs_for_longitude(lon)
+    except ValueError as error:
+        raise CRSError(
+            f"{what} is at longitude {lon:.4f}: {error}; pass it in a projected metric CRS instead"
+        ) from None
+    transformer = Transformer.from_crs(source, target, always_xy=True)
+    projected = shapely.transform(
+        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
+    if not np.isfinite(shapely.get_coordinates(projected)).all():
+        raise GeometryError(
+            f"{what} cannot be projected from {source.name} to {target}: some "
+            "coordinates are not valid longitudes/latitudes (x must be longitude, y latitude)"
+        )
+    return projected, target

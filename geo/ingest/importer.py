@@ -13,7 +13,6 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,16 +23,18 @@ from pyproj import CRS, Transformer
 
 from geo import settings
 from geo.domain.crs import guess_crs
+from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
-from geo.domain.values import parse_date, parse_number
-from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
-from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans, upgrade_history
-from geo.io.cells import csv_text
+from geo.domain.values import as_text, parse_date, parse_number
+from geo.errors import CRSError, GeometryError, GoalError, LayerReadError, ManifestError
+from geo.ingest.history import apply_plans, upgrade_history
+from geo.ingest.planning import ImportReport, plan_progress, read_progress, rel_path
+from geo.ingest.records import MAX_LISTED, listing, rename_fields
 from geo.io.files import write_atomic
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
-from geo.store import RECORD_SCHEMA, RECORDS, Store, active_at
+from geo.store import RECORD_SCHEMA, RECORDS, Store
 
 __all__ = [
     "ImportReport",
@@ -45,69 +46,10 @@ __all__ = [
     "parse_number",
 ]
 
-MAX_LISTED = 12  # problems listed in one message before "... and N more"
-
-
-@dataclass
-class ImportReport:
-    """What an import did: per layer its feature count, plus notes (encodings, repairs)."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    repairs: list[dict] = field(default_factory=list)
-    added: int = 0
-    duplicates: int = 0
-    rejected: list = field(default_factory=list)
-    rejects_text: dict[Path, str] = field(default_factory=dict)
-    #: per progress file, what the import changes (:class:`geo.ingest.lifecycle.FilePlan`)
-    files: list = field(default_factory=list)
-    #: progress files that held stored records and are no longer among the sources
-    vanished: list[dict] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def rejects_files(self) -> list[Path]:
-        return list(self.rejects_text)
-
-
 # ---------------------------------------------------------------------------- values
 
 
-def _listing(items: list[str]) -> str:
-    shown = items[:MAX_LISTED]
-    more = f"\n  ... and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
-    return "\n  " + "\n  ".join(shown) + more
-
-
 # ---------------------------------------------------------------------------- fields
-
-
-def _rename(
-    frame: pd.DataFrame, where: str, key: str, fields: dict[str, str], id_field: str | None, k: Kind
-) -> pd.DataFrame:
-    missing_sources = [src for src in fields if src not in frame.columns]
-    if missing_sources:
-        raise LayerReadError(
-            f"{where}: field(s) {', '.join(missing_sources)} named in [{key}.fields] are not in "
-            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map."
-        )
-    mapping = dict(fields)
-    if id_field and id_field != "id":
-        if id_field not in frame.columns:
-            raise LayerReadError(
-                f"{where}: id field {id_field!r} ([{key}] id) is not in the source, which has: "
-                f'{", ".join(map(str, frame.columns))}. Set id = "..." to the field holding ids.'
-            )
-        mapping[id_field] = "id"
-    out = frame.rename(columns=mapping)
-    missing = [f for f in k.required if f not in out.columns]
-    if missing:
-        labels = ", ".join(f"{f} ({k.field(f).label_zh})" for f in missing)
-        raise LayerReadError(
-            f"{where}: required field(s) {labels} missing. Map the source field to it in "
-            f'[{key}.fields], e.g. "地块编号" = "id".'
-        )
-    return out
 
 
 def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> pd.DataFrame:
@@ -143,7 +85,7 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
         else:
             out[f.name] = pd.Series(values, index=out.index, dtype="object")
     if problems:
-        raise LayerReadError(f"{where}: {len(problems)} bad value(s):{_listing(problems)}")
+        raise LayerReadError(f"{where}: {len(problems)} bad value(s):{listing(problems)}")
     return out
 
 
@@ -172,7 +114,7 @@ def _check_ids(frame: pd.DataFrame, where: str) -> None:
             f"{v!r} at #{', #'.join(str(i + 1) for i in np.flatnonzero(ids == v))}"
             for v in dict.fromkeys(dup)
         ]
-        raise LayerReadError(f"{where}: duplicate id(s):{_listing(listed)}\nIds must be unique.")
+        raise LayerReadError(f"{where}: duplicate id(s):{listing(listed)}\nIds must be unique.")
 
 
 # ---------------------------------------------------------------------------- CRS
@@ -254,7 +196,7 @@ def _check_geometry(
     if wrong:
         raise GeometryError(
             f"{where}: a {k.name} layer holds {'/'.join(k.geometry_types)} geometries, but:"
-            f"{_listing(wrong)}\nExport the layer with the right geometry type."
+            f"{listing(wrong)}\nExport the layer with the right geometry type."
         )
     valid = shapely.is_valid(geoms)
     if valid.all():
@@ -264,7 +206,7 @@ def _check_geometry(
     if not repair:
         raise GeometryError(
             f"{where}: {len(bad)} invalid geometr{'y' if len(bad) == 1 else 'ies'}:"
-            f"{_listing(reasons)}\n"
+            f"{listing(reasons)}\n"
             f"Fix them in a GIS, or let parkgeo repair them: `parkgeo import --repair` or "
             f"repair = true in [layers.{layer}]; every repair is reported with the area it changed."
         )
@@ -332,7 +274,7 @@ def normalize_layer(
         raise LayerReadError(
             f"{where}: the layer is empty. Point source at the right file or layer."
         )
-    frame = _rename(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
+    frame = rename_fields(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
     frame["id"] = [
         None if v is None or (isinstance(v, float) and math.isnan(v)) else _id_text(v)
         for v in frame["id"]
@@ -372,11 +314,45 @@ def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> 
     key = "goals" if kind_name == "goals" else f"progress.{spec.name}"
     if spec.kind and "kind" not in spec.fields.values():
         frame = frame.assign(kind=spec.kind)
-    frame = _rename(frame, where, key, spec.fields, None, k)
+    frame = rename_fields(frame, where, key, spec.fields, None, k)
     frame = _coerce(frame, where, k, None)
     frame["source_file"] = spec.source.name
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
+
+
+def check_goals(goals: pd.DataFrame, *, source: Path, layers: dict[str, pd.DataFrame]) -> None:
+    """Refuse a goals table with any goal that cannot be measured, naming every bad row.
+
+    Parameters
+    ----------
+    goals
+        The normalized goals table (:func:`normalize_table`).
+    source
+        Its file, named in the message.
+    layers
+        Kind → normalized layer of this import: a ``sum:FIELD`` goal must name one of its
+        fields.
+
+    Raises
+    ------
+    GoalError
+        Listing each bad row with the reason and how to fix it (see
+        :func:`geo.domain.goals.goal_spec`).
+    """
+    problems = []
+    for row in goals.to_dict("records"):
+        where = f"goal {as_text(row.get('id'))!r} ({source.name} row {row['source_row']})"
+        layer = layers.get(as_text(row.get("layer")))
+        try:
+            goal_spec(row, where=where, fields=None if layer is None else list(layer.columns))
+        except GoalError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise GoalError(
+            f"{source}: {len(problems)} goal(s) cannot be measured; nothing was imported:"
+            f"{listing(problems)}\nFix these rows of the goals table and import again."
+        )
 
 
 # ---------------------------------------------------------------------------- project
@@ -438,26 +414,33 @@ def import_project(
         if "roads" in by_kind
         else {}
     )
-    sheets = _read_progress(manifest, report) if manifest.progress else []
+    sheets = read_progress(manifest, report) if manifest.progress else []
     goals = None
     if manifest.goals:
         step("goals")
         g = manifest.goals
         raw = read_source(g.source, encoding=g.encoding, sheet=g.sheet)
         goals = (normalize_table(raw.frame, g, kind_name="goals"), g.source)
+        check_goals(goals[0], source=g.source, layers=by_kind)
     step("progress")
     recorder = by or manifest.operator or _os_user()
+    planning = dict(
+        by_kind=by_kind,
+        centerlines=centerlines,
+        report=report,
+        root=manifest.root,
+        today=today,
+        skip_bad=skip_bad,
+    )
     if dry_run and not store.exists():
-        _plan_progress(sheets, None, by_kind, centerlines, report, manifest.root, today, skip_bad)
+        plan_progress(sheets, None, **planning)
         _announce(report, on_plan)
         return report
     with store.transaction(command="parkgeo import") as tx:
-        upgrade_history(tx, {s.path.name: _rel(s.path, manifest.root) for s in sheets})
+        upgrade_history(tx, {s.path.name: rel_path(s.path, manifest.root) for s in sheets})
         history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
         history = history.rename(columns={"fid": "seq"}) if history is not None else None
-        _plan_progress(
-            sheets, history, by_kind, centerlines, report, manifest.root, today, skip_bad
-        )
+        plan_progress(sheets, history, **planning)
         _announce(report, on_plan)
         if dry_run:
             tx.discard()
@@ -467,13 +450,13 @@ def import_project(
                 name,
                 frame,
                 kind=kind_name,
-                source=_rel(source, manifest.root),
+                source=rel_path(source, manifest.root),
                 fingerprint=frame_fingerprint(frame),
             )
             report.counts[name] = len(frame)
         if goals is not None:
             frame, source = goals
-            tx.write_layer("goals", frame, kind="goals", source=_rel(source, manifest.root))
+            tx.write_layer("goals", frame, kind="goals", source=rel_path(source, manifest.root))
             report.counts["goals"] = len(frame)
         keep = {*frames, RECORDS, "goals" if goals is not None else RECORDS}
         for name in tx.catalog()["name"]:
@@ -512,125 +495,3 @@ def frame_fingerprint(frame: pd.DataFrame) -> str:
     if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
         h.update(frame.crs.to_wkt().encode("utf-8"))
     return h.hexdigest()
-
-
-def _progress_sources(spec: TableSpec) -> list[Path]:
-    if any(ch in spec.source.name for ch in "*?["):
-        found = sorted(spec.source.parent.glob(spec.source.name))
-        if not found:
-            raise LayerReadError(f"{spec.source}: no file matches [progress.{spec.name}] source.")
-        return found
-    return [spec.source]
-
-
-@dataclass
-class _Sheet:
-    spec: TableSpec
-    path: Path
-    raw: pd.DataFrame
-    frame: pd.DataFrame
-
-
-def _read_progress(manifest: Manifest, report: ImportReport) -> list[_Sheet]:
-    """Every progress file, read and renamed (outside the write lock: reading is slow)."""
-    out = []
-    for spec in manifest.progress.values():
-        for path in _progress_sources(spec):
-            raw = read_source(path, encoding=spec.encoding, sheet=spec.sheet)
-            report.notes.extend(raw.notes)
-            file_spec = TableSpec(name=spec.name, source=path, kind=spec.kind, fields=spec.fields)
-            out.append(_Sheet(spec, path, raw.frame, _rename_table(raw.frame, file_spec)))
-    return out
-
-
-def _plan_progress(sheets, history, by_kind, centerlines, report, root, today, skip_bad):
-    from geo.ingest.lifecycle import plan_file
-    from geo.ingest.records import validate_records
-
-    feature_ids = {k: set(f["id"]) for k, f in by_kind.items() if "id" in f.columns}
-    active = (
-        active_at(history, None)
-        if history is not None
-        else pd.DataFrame(columns=["seq", *RECORD_SCHEMA])
-    )
-    origin = active["source_file"].astype(str) + "\x1f" + active["source_sheet"].fillna("")
-    problems, seen = [], set()
-    for sheet in sheets:
-        file = _rel(sheet.path, root)
-        sheet_name = str(sheet.spec.sheet or "")
-        key = f"{file}\x1f{sheet_name}"
-        seen.add(key)
-        mine = (origin == key).to_numpy(dtype=bool)
-        batch = validate_records(
-            sheet.frame,
-            source=sheet.path,
-            feature_ids=feature_ids,
-            history=active[~mine],
-            today=today,
-            centerlines=centerlines,
-        )
-        report.notes.extend(batch.notes)
-        if batch.bad:
-            problems.extend(batch.bad)
-            report.rejected.extend(batch.bad)
-            if skip_bad:
-                rejects = sheet.raw.iloc[batch.bad_rows].copy()
-                rejects.insert(0, "行号 row", [b.row for b in batch.bad])
-                rejects["原因 reason"] = [b.reason for b in batch.bad]
-                target = sheet.path.with_name(sheet.path.stem + ".rejects.csv")
-                # text a spreadsheet would run as a formula gets a leading '
-                report.rejects_text[target] = csv_text(rejects)
-        plan = plan_file(
-            active[mine],
-            batch.good,
-            file=file,
-            sheet=sheet_name,
-            bad_rows=[b.row for b in batch.bad],
-        )
-        if history is not None and len(history):
-            # a record retracted by hand stays retracted while its row is still in the file
-            by_hand = history[
-                history["retracted_at"].notna()
-                & (history["retracted_why"] != AUTO_RETRACT_WHY)
-                & ((history["source_file"] + "\x1f" + history["source_sheet"].fillna("")) == key)
-            ]
-            withdrawn = set(by_hand["fingerprint"])
-            plan.unchanged += sum(r["fingerprint"] in withdrawn for r in plan.added)
-            plan.added = [r for r in plan.added if r["fingerprint"] not in withdrawn]
-        report.files.append(plan)
-        report.added += len(plan.added) + len(plan.changed)
-        report.duplicates += plan.unchanged
-    for key in dict.fromkeys(origin[~origin.isin(seen)]):
-        file, _, sheet_name = key.partition("\x1f")
-        n = int((origin == key).sum())
-        where = file + (f" (sheet {sheet_name})" if sheet_name else "")
-        report.vanished.append({"file": file, "sheet": sheet_name, "records": n})
-        report.notes.append(
-            f"{where} is no longer among the progress sources; its {n} record(s) are kept. "
-            "Retract any that were wrong with `parkgeo retract RECORD_ID --why ...`."
-        )
-    if problems and not skip_bad:
-        listed = [str(p) for p in problems]
-        raise ProgressError(
-            f"{len(problems)} bad progress row(s); nothing was imported:{_listing(listed)}\n"
-            "Fix the rows, or run `parkgeo import --skip-bad` to import the good rows and write "
-            "the bad ones to NAME.rejects.csv beside the input.",
-            problems,
-        )
-
-
-def _rename_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    where = f"{spec.source.name} [progress.{spec.name}]"
-    k = kind("progress")
-    if spec.kind and "kind" not in spec.fields.values():
-        frame = frame.assign(kind=spec.kind)
-    renamed = _rename(frame, where, f"progress.{spec.name}", spec.fields, None, k)
-    known = [f.name for f in k.fields]
-    return renamed[[c for c in renamed.columns if c in known]]
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

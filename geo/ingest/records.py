@@ -1,5 +1,8 @@
 """Validation of dated progress records: each row checked, given a content fingerprint.
 
+Also the field map every source passes through (:func:`rename_fields`) and the listing of
+problems in a message.
+
 Which rows are new, changed or gone is decided by :mod:`geo.ingest.lifecycle`; this module
 only says whether a row is usable. Each bad row is reported with file, row number and reason.
 """
@@ -15,19 +18,24 @@ from pathlib import Path
 import pandas as pd
 
 from geo.domain.chainage import parse_chainage, parse_chainage_range
-from geo.domain.tables import accepted_labels, kinds, lookup_kind, lookup_stage
+from geo.domain.tables import Kind, accepted_labels, kinds, lookup_kind, lookup_stage
 from geo.domain.values import as_number, as_text, parse_date, parse_number
-from geo.errors import ChainageError, ParkGeoError
+from geo.errors import ChainageError, LayerReadError, ParkGeoError
 
 __all__ = [
     "CONTENT_COLUMNS",
+    "MAX_LISTED",
     "RECORD_COLUMNS",
     "BadRow",
     "RecordBatch",
     "fingerprint",
+    "listing",
+    "rename_fields",
     "section_key",
     "validate_records",
 ]
+
+MAX_LISTED = 12  # problems listed in one message before "... and N more"
 
 #: What a record says (its fingerprint is taken over these).
 CONTENT_COLUMNS = [
@@ -295,3 +303,40 @@ def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None
         except ChainageError as exc:
             raise ParkGeoError(f"chainage: {exc}") from None
     rec["from_m"], rec["to_m"] = start, end
+
+
+def listing(items: list[str]) -> str:
+    """Problems as an indented list for a message, at most :data:`MAX_LISTED` of them."""
+    shown = items[:MAX_LISTED]
+    more = f"\n  ... and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
+    return "\n  " + "\n  ".join(shown) + more
+
+
+def rename_fields(
+    frame: pd.DataFrame, where: str, key: str, fields: dict[str, str], id_field: str | None, k: Kind
+) -> pd.DataFrame:
+    """Source field names → canonical ones, with the id field; the kind's required fields must
+    be there after (else :class:`~geo.errors.LayerReadError` naming *where* and *key*)."""
+    missing_sources = [src for src in fields if src not in frame.columns]
+    if missing_sources:
+        raise LayerReadError(
+            f"{where}: field(s) {', '.join(missing_sources)} named in [{key}.fields] are not in "
+            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map."
+        )
+    mapping = dict(fields)
+    if id_field and id_field != "id":
+        if id_field not in frame.columns:
+            raise LayerReadError(
+                f"{where}: id field {id_field!r} ([{key}] id) is not in the source, which has: "
+                f'{", ".join(map(str, frame.columns))}. Set id = "..." to the field holding ids.'
+            )
+        mapping[id_field] = "id"
+    out = frame.rename(columns=mapping)
+    missing = [f for f in k.required if f not in out.columns]
+    if missing:
+        labels = ", ".join(f"{f} ({k.field(f).label_zh})" for f in missing)
+        raise LayerReadError(
+            f"{where}: required field(s) {labels} missing. Map the source field to it in "
+            f'[{key}.fields], e.g. "地块编号" = "id".'
+        )
+    return out

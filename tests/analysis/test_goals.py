@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import warnings
 
 import geopandas as gpd
@@ -460,12 +461,32 @@ def test_cli_status_chart_writes_a_png(park, runner, tmp_path):
     json.loads(result.stdout)  # the chart's path goes to stderr, not into the JSON
 
 
-def test_cli_bad_goal_exits_2_with_the_row(park, runner):
-    with_goals(park, GOALS_CSV.replace(",100,亩,", ",100,公里,", 1))
+@pytest.mark.parametrize(
+    ("old", "new", "row", "message"),
+    [
+        (",100,亩,", ",100,公里,", "goal 'G1' (goals.csv row 2)", "unknown unit '公里'"),
+        ("2024-01-01,2024-12-31,100", "2024-01-01,2204-12-31,100", "goal 'G2' (goals.csv row 3)",
+         "year 2204, outside 1990–2100"),
+        ("2023-01-01,2023-12-31", "2023-01-01,2022-12-31", "goal 'G1' (goals.csv row 2)",
+         r"ends \(2022-12-31\) before it starts"),
+        (",allocated,area\nG2", ",allocated,volume\nG2", "goal 'G1' (goals.csv row 2)",
+         "unknown measure 'volume'"),
+    ],
+)  # fmt: skip
+def test_cli_import_refuses_a_bad_goal_with_file_and_row(park, runner, old, new, row, message):
+    with_goals(park)
     assert runner.invoke(cli, ["import", "-p", str(park)]).exit_code == 0
-    result = runner.invoke(cli, ["status", "-p", str(park)])
-    assert result.exit_code == 2
-    assert "goal 'G1' (goals.csv row 2)" in result.output and "公里" in result.output
+    before = json.loads(runner.invoke(cli, ["status", "-p", str(park), "--json"]).stdout)
+    assert old in GOALS_CSV
+    (park / "layers" / "goals.csv").write_text(GOALS_CSV.replace(old, new, 1), encoding="utf-8")
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 2, result.output
+    assert "goals.csv" in result.output and row in result.output
+    assert re.search(message, " ".join(result.output.split()))
+    assert "Traceback" not in result.output
+    # the store keeps the goals of the last good import
+    after = runner.invoke(cli, ["status", "-p", str(park), "--json"])
+    assert after.exit_code == 0 and json.loads(after.stdout)["goals"] == before["goals"]
 
 
 # ------------------------------------------------------------------------- demo park
