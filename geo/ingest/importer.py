@@ -28,13 +28,19 @@ from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import as_text, parse_date, parse_number
 from geo.errors import CRSError, GeometryError, GoalError, LayerReadError, ManifestError
-from geo.ingest.history import apply_plans, upgrade_history
-from geo.ingest.planning import ImportReport, plan_progress, read_progress, rel_path
+from geo.ingest.history import apply_plans, upgrade_history, utc_now
+from geo.ingest.planning import (
+    ImportReport,
+    plan_progress,
+    read_progress,
+    rel_path,
+    source_rows,
+)
 from geo.ingest.records import MAX_LISTED, listing, rename_fields
 from geo.io.files import write_atomic
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
-from geo.store import RECORD_SCHEMA, RECORDS, Store
+from geo.store import RECORD_SCHEMA, RECORDS, SOURCE_SCHEMA, SOURCES, Store
 
 __all__ = [
     "ImportReport",
@@ -424,7 +430,12 @@ def import_project(
         check_goals(goals[0], source=g.source, layers=by_kind)
     step("progress")
     recorder = by or manifest.operator or _os_user()
+    fingerprints = {name: frame_fingerprint(frame) for name, (_, frame, _) in frames.items()}
+    layers = hashlib.sha256(
+        repr([sorted(fingerprints.items()), manifest.road_scale_tolerance]).encode()
+    ).hexdigest()
     planning = dict(
+        layers=layers,
         by_kind=by_kind,
         centerlines=centerlines,
         report=report,
@@ -440,7 +451,7 @@ def import_project(
         upgrade_history(tx, {s.path.name: rel_path(s.path, manifest.root) for s in sheets})
         history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
         history = history.rename(columns={"fid": "seq"}) if history is not None else None
-        plan_progress(sheets, history, **planning)
+        plan_progress(sheets, history, imported=tx.read(SOURCES), **planning)
         _announce(report, on_plan)
         if dry_run:
             tx.discard()
@@ -451,19 +462,22 @@ def import_project(
                 frame,
                 kind=kind_name,
                 source=rel_path(source, manifest.root),
-                fingerprint=frame_fingerprint(frame),
+                fingerprint=fingerprints[name],
             )
             report.counts[name] = len(frame)
         if goals is not None:
             frame, source = goals
             tx.write_layer("goals", frame, kind="goals", source=rel_path(source, manifest.root))
             report.counts["goals"] = len(frame)
-        keep = {*frames, RECORDS, "goals" if goals is not None else RECORDS}
+        keep = {*frames, RECORDS, SOURCES, "goals" if goals is not None else RECORDS}
         for name in tx.catalog()["name"]:
             if name not in keep:
                 tx.drop(name)
         if manifest.progress or history is not None:
             report.counts[RECORDS] = apply_plans(tx, report.files, history, by=recorder)
+        versions = source_rows(report, now=utc_now(), by=recorder)
+        if len(versions):
+            tx.append(SOURCES, versions, types=SOURCE_SCHEMA)
     # rejects are written only once the store holds the good rows
     for path, text in report.rejects_text.items():
         write_atomic(path, "\ufeff" + text)  # UTF-8 with BOM, for Excel

@@ -8,20 +8,23 @@ plans; :mod:`geo.ingest.importer` puts it all in one transaction.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from geo.domain.tables import kind
+from geo.domain.values import as_number
 from geo.errors import LayerReadError, ProgressError
 from geo.ingest.history import AUTO_RETRACT_WHY
-from geo.ingest.lifecycle import plan_file
+from geo.ingest.lifecycle import FilePlan, plan_file
 from geo.ingest.records import listing, rename_fields, validate_records
 from geo.io.cells import csv_text
 from geo.io.manifest import Manifest, TableSpec
 from geo.io.sources import read_source
-from geo.store import RECORD_SCHEMA, active_at
+from geo.store import RECORD_SCHEMA, SOURCE_SCHEMA, active_at
 
 __all__ = ["ImportReport", "ProgressSheet", "plan_progress", "read_progress", "rel_path"]
 
@@ -41,6 +44,8 @@ class ImportReport:
     files: list = field(default_factory=list)
     #: progress files that held stored records and are no longer among the sources
     vanished: list[dict] = field(default_factory=list)
+    #: per progress file, the version read (:data:`geo.store.SOURCES` columns)
+    sources: list[dict] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -65,6 +70,19 @@ class ProgressSheet:
     path: Path
     raw: pd.DataFrame
     frame: pd.DataFrame
+    #: SHA-256 of the file's bytes
+    digest: str = ""
+
+    def context(self, layers: str) -> str:
+        """A digest of what the rows are read against: the sheet's field mapping and the
+        feature layers (*layers*, a digest of their fingerprints)."""
+        spec = self.spec
+        text = json.dumps(
+            [spec.kind, spec.sheet, spec.encoding, sorted(spec.fields.items()), layers],
+            default=str,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_progress(manifest: Manifest, report: ImportReport) -> list[ProgressSheet]:
@@ -75,15 +93,32 @@ def read_progress(manifest: Manifest, report: ImportReport) -> list[ProgressShee
             raw = read_source(path, encoding=spec.encoding, sheet=spec.sheet)
             report.notes.extend(raw.notes)
             file_spec = TableSpec(name=spec.name, source=path, kind=spec.kind, fields=spec.fields)
-            out.append(ProgressSheet(spec, path, raw.frame, _rename_table(raw.frame, file_spec)))
+            frame = _rename_table(raw.frame, file_spec)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            out.append(ProgressSheet(spec, path, raw.frame, frame, digest))
     return out
 
 
-def plan_progress(sheets, history, *, by_kind, centerlines, report, root, today, skip_bad):
+def plan_progress(
+    sheets,
+    history,
+    *,
+    by_kind,
+    centerlines,
+    report,
+    root,
+    today,
+    skip_bad,
+    layers="",
+    imported=None,
+):
     """Validate every progress sheet and plan what importing it changes, into *report*.
 
     Each sheet is matched with the active records that came from it
     (:func:`geo.ingest.lifecycle.plan_file`); records retracted by hand stay retracted.
+    A sheet whose bytes, field mapping and feature layers (*layers*, a digest) are those of
+    its last import (*imported*, the :data:`geo.store.SOURCES` table) and which had no
+    refused rows then is unchanged as a whole: it is not validated again.
 
     Raises
     ------
@@ -104,6 +139,20 @@ def plan_progress(sheets, history, *, by_kind, centerlines, report, root, today,
         key = f"{file}\x1f{sheet_name}"
         seen.add(key)
         mine = (origin == key).to_numpy(dtype=bool)
+        version = {
+            "source_file": file,
+            "source_sheet": sheet_name,
+            "digest": sheet.digest,
+            "context": sheet.context(layers),
+            "rows": len(sheet.frame),
+        }
+        last = _last_import(imported, file, sheet_name)
+        if last is not None and _same(last, version) and not as_number(last.get("bad")):
+            report.sources.append({**version, "bad": 0, "known": True})
+            plan = FilePlan(file=file, sheet=sheet_name, unchanged=len(sheet.frame))
+            report.files.append(plan)
+            report.duplicates += plan.unchanged
+            continue
         batch = validate_records(
             sheet.frame,
             source=sheet.path,
@@ -141,6 +190,9 @@ def plan_progress(sheets, history, *, by_kind, centerlines, report, root, today,
             plan.unchanged += sum(r["fingerprint"] in withdrawn for r in plan.added)
             plan.added = [r for r in plan.added if r["fingerprint"] not in withdrawn]
         report.files.append(plan)
+        report.sources.append(
+            {**version, "bad": len(batch.bad), "known": last is not None and _same(last, version)}
+        )
         report.added += len(plan.added) + len(plan.changed)
         report.duplicates += plan.unchanged
     for key in dict.fromkeys(origin[~origin.isin(seen)]):
@@ -160,6 +212,30 @@ def plan_progress(sheets, history, *, by_kind, centerlines, report, root, today,
             "the bad ones to NAME.rejects.csv beside the input.",
             problems,
         )
+
+
+def _last_import(imported: pd.DataFrame | None, file: str, sheet: str) -> dict | None:
+    """The latest version of *file* (*sheet*) in the sources table, or None."""
+    if imported is None or not len(imported):
+        return None
+    rows = imported[
+        (imported["source_file"] == file) & (imported["source_sheet"].fillna("") == sheet)
+    ]
+    return rows.iloc[-1].to_dict() if len(rows) else None
+
+
+def _same(last: dict, version: dict) -> bool:
+    return all(last.get(k) == version[k] for k in ("digest", "context", "rows"))
+
+
+def source_rows(report: ImportReport, *, now: str, by: str) -> pd.DataFrame:
+    """The rows to add to :data:`geo.store.SOURCES`: the file versions not yet listed."""
+    new = [
+        {**{k: v for k, v in s.items() if k != "known"}, "imported_at": now, "imported_by": by}
+        for s in report.sources
+        if not s["known"]
+    ]
+    return pd.DataFrame(new, columns=list(SOURCE_SCHEMA))
 
 
 def _rename_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:

@@ -21,6 +21,8 @@ __all__ = [
     "CATALOG",
     "RECORDS",
     "RECORD_SCHEMA",
+    "SOURCES",
+    "SOURCE_SCHEMA",
     "Store",
     "StoreWriter",
     "active_at",
@@ -63,6 +65,24 @@ RECORD_SCHEMA = {
     "retracted_at": "DATETIME",
     "retracted_by": "TEXT",
     "retracted_why": "TEXT",
+}
+
+
+#: Name of the table listing every version of a progress file the store has imported.
+SOURCES = "parkgeo_sources"
+
+#: Columns of :data:`SOURCES`: the file (and sheet), the SHA-256 of its bytes, the digest
+#: of what it was read against (field mapping, feature layers), its rows, how many were
+#: refused, and when and by whom it was imported.
+SOURCE_SCHEMA = {
+    "source_file": "TEXT",
+    "source_sheet": "TEXT",
+    "digest": "TEXT",
+    "context": "TEXT",
+    "rows": "INTEGER",
+    "bad": "INTEGER",
+    "imported_at": "DATETIME",
+    "imported_by": "TEXT",
 }
 
 
