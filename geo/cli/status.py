@@ -25,7 +25,7 @@ def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
     tables = []
     for kind_name, layer in data["layers"].items():
         k = kind(kind_name)
-        buildings = k.stages == "building"
+        buildings = k.field("floor_area_m2") is not None  # measured by floor area
         table = Table(
             title=f"{k.label(lang)} {kind_name}: {layer['features']} — as of {data['as_of']} "
             f"(Δ = change since {data['since']})"

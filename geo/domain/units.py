@@ -9,10 +9,9 @@ spellings are data in ``geo/data/units.toml`` and :func:`parse_unit` reads them.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+
+from geo.domain.tables import cached_table, data_table
 
 __all__ = [
     "AREA_UNITS",
@@ -112,10 +111,9 @@ def unit_by_code(code: str) -> Unit:
     return Unit(code, quantity, size, zh, en)
 
 
-@cache
+@cached_table
 def _spellings() -> dict:
-    text = resources.files("geo.data").joinpath("units.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return data_table("units.toml")
 
 
 def _key(text: object) -> str:
