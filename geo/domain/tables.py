@@ -21,6 +21,7 @@ from geo.errors import ParkGeoError
 __all__ = [
     "Field",
     "Kind",
+    "Labelled",
     "Stage",
     "cached_table",
     "data_table",
@@ -49,9 +50,23 @@ GEOMETRY_TYPES = {
 }
 
 
+class Labelled:
+    """Gives ``label(lang)``: the Chinese text, or the English one for ``lang="en"`` when there
+    is one. A class names its two text attributes in ``_zh`` and ``_en``."""
+
+    _zh = "zh"
+    _en = "en"
+
+    def label(self, lang: str = "zh") -> str:
+        english = getattr(self, self._en)
+        return english if lang == "en" and english else getattr(self, self._zh)
+
+
 @dataclass(frozen=True)
-class Field:
+class Field(Labelled):
     """A canonical field of a layer kind."""
+
+    _zh, _en = "label_zh", "label_en"
 
     name: str
     type: str
@@ -59,13 +74,12 @@ class Field:
     label_zh: str
     label_en: str
 
-    def label(self, lang: str = "zh") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
-
 
 @dataclass(frozen=True)
-class Kind:
+class Kind(Labelled):
     """A kind of layer or table (zones, parcels, factories, ..., projects)."""
+
+    _zh, _en = "label_zh", "label_en"
 
     name: str
     label_zh: str
@@ -96,12 +110,9 @@ class Kind:
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
 
-    def label(self, lang: str = "zh") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
-
 
 @dataclass(frozen=True)
-class Stage:
+class Stage(Labelled):
     """One entry of an ordered vocabulary (a stage, or a road work item)."""
 
     vocabulary: str
@@ -115,9 +126,6 @@ class Stage:
     #: what the stage stands for where code needs it (e.g. ``project``: projects are counted
     #: at it; ``map_default``: the work item a map shows when it shows one)
     roles: tuple[str, ...] = ()
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 def data_table(name: str) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.domain.tables import cached_table, data_table
+from geo.domain.tables import Labelled, cached_table, data_table
 
 __all__ = [
     "AREA_UNITS",
@@ -86,7 +86,7 @@ class Area:
 
 
 @dataclass(frozen=True)
-class Unit:
+class Unit(Labelled):
     """A unit: its quantity (area, money, count, share) and size in the quantity's base unit.
 
     The base units are m², CNY and 1.
@@ -97,9 +97,6 @@ class Unit:
     size: float
     zh: str
     en: str
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 def unit_by_code(code: str) -> Unit:
