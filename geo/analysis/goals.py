@@ -31,7 +31,7 @@ from geo.analysis.progress import stage_history
 from geo.domain.crs import to_metric
 from geo.domain.goals import date_field as goal_date_field
 from geo.domain.goals import goal_spec
-from geo.domain.tables import accepted_labels, kind, kinds, lookup_stage, stages_for_kind
+from geo.domain.tables import Labelled, accepted_labels, kind, kinds, lookup_stage, stages_for_kind
 from geo.domain.units import convert, field_unit
 from geo.domain.values import as_text
 from geo.errors import GoalError, GoalWarning
@@ -61,7 +61,7 @@ _GEOD = Geod(ellps="GRS80")
 
 
 @dataclass(frozen=True)
-class GoalResult:
+class GoalResult(Labelled):
     """One goal and what was achieved, in the goal's unit, as of a date.
 
     ``achieved`` counts the features that first reached the stage inside the period up to
@@ -69,6 +69,8 @@ class GoalResult:
     ``cumulative`` every one reached on or before the period's end (or ``as_of``, if
     earlier; None for a future period). All three are None for a goal with no data.
     """
+
+    _zh, _en = "metric_zh", "metric_en"
 
     id: str
     metric_zh: str
@@ -95,9 +97,6 @@ class GoalResult:
     @property
     def metric(self) -> str:
         return self.metric_zh
-
-    def label(self, lang: str = "zh") -> str:
-        return self.metric_en if lang == "en" and self.metric_en else self.metric_zh
 
     @property
     def is_area(self) -> bool:

@@ -10,6 +10,7 @@ from rich.progress import Progress, TextColumn
 from geo.cli.common import (
     as_of_option,
     as_recorded_option,
+    basemap_options,
     console,
     err_console,
     lang_option,
@@ -24,18 +25,10 @@ from geo.io.files import write_atomic
 @project_option
 @as_of_option
 @as_recorded_option
-@click.option(
-    "--basemap",
-    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
-    default="none",
-    show_default=True,
-    help="Background: none works offline; amap shifts overlays to GCJ-02; local needs --tiles.",
-)
-@click.option(
-    "--tiles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="XYZ tile folder or .mbtiles file for --basemap local (embedded in the page).",
+@basemap_options(
+    basemap_help="Background: none works offline; amap shifts overlays to GCJ-02; local needs "
+    "--tiles.",
+    tiles_help="XYZ tile folder or .mbtiles file for --basemap local (embedded in the page).",
 )
 @click.option(
     "--tianditu-key",
@@ -120,18 +113,9 @@ def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, bas
     "--scale", type=float, default=2.0, show_default=True, help="Image pixels per CSS px."
 )
 @lang_option
-@click.option(
-    "--basemap",
-    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
-    default="none",
-    show_default=True,
-    help="Background (browser renderer only); none needs no network.",
-)
-@click.option(
-    "--tiles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="XYZ folder or .mbtiles for --basemap local.",
+@basemap_options(
+    basemap_help="Background (browser renderer only); none needs no network.",
+    tiles_help="XYZ folder or .mbtiles for --basemap local.",
 )
 @renderer_options
 @click.option(

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from geo import settings
 from geo.cli.common import (
+    column_table,
     console,
     err_console,
     fmt,
@@ -191,19 +192,20 @@ def import_(project: Path, repair: bool, skip_bad: bool, by, dry_run: bool, as_j
 def layers_table(summaries, lang: str = "zh") -> Table:
     from geo.domain.tables import kinds
 
-    table = Table(title="图层 layers")
-    for col, just in (
-        ("layer", "left"),
-        ("kind", "left"),
-        ("features", "right"),
-        ("CRS", "left"),
-        ("extent (lon/lat)", "left"),
-        ("area m²", "right"),
-        ("公顷 ha", "right"),
-        ("亩 mu", "right"),
-        ("length m", "right"),
-    ):
-        table.add_column(col, justify=just)
+    table = column_table(
+        "图层 layers",
+        (
+            ("layer", "left"),
+            ("kind", "left"),
+            ("features", "right"),
+            ("CRS", "left"),
+            ("extent (lon/lat)", "left"),
+            ("area m²", "right"),
+            ("公顷 ha", "right"),
+            ("亩 mu", "right"),
+            ("length m", "right"),
+        ),
+    )
     for s in summaries:
         k = kinds().get(s.kind)
         ext = (

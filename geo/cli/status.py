@@ -10,6 +10,7 @@ from rich.table import Table
 from geo.cli.common import (
     as_of_option,
     as_recorded_option,
+    column_table,
     console,
     err_console,
     fmt,
@@ -25,7 +26,7 @@ def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
     tables = []
     for kind_name, layer in data["layers"].items():
         k = kind(kind_name)
-        buildings = k.stages == "building"
+        buildings = k.field("floor_area_m2") is not None  # measured by floor area
         table = Table(
             title=f"{k.label(lang)} {kind_name}: {layer['features']} — as of {data['as_of']} "
             f"(Δ = change since {data['since']})"
@@ -135,18 +136,19 @@ def _goals_table(goals: list[dict], as_of: str) -> Table:
     from geo.analysis.goals import format_goal_number, goal_period_label
     from geo.domain.tables import label
 
-    table = Table(title=f"目标完成情况 goals vs actual — as of {as_of}")
-    for col, just in (
-        ("goal 指标", "left"),
-        ("period", "left"),
-        ("unit", "left"),
-        ("target", "right"),
-        ("achieved", "right"),
-        ("%", "right"),
-        ("remaining", "right"),
-        ("状态 status (→ projection)", "left"),
-    ):
-        table.add_column(col, justify=just)
+    table = column_table(
+        f"目标完成情况 goals vs actual — as of {as_of}",
+        (
+            ("goal 指标", "left"),
+            ("period", "left"),
+            ("unit", "left"),
+            ("target", "right"),
+            ("achieved", "right"),
+            ("%", "right"),
+            ("remaining", "right"),
+            ("状态 status (→ projection)", "left"),
+        ),
+    )
     for goal in goals:
         status = f"{label('status_' + goal['status'].replace(' ', '_'), 'zh')}\n{goal['status']}"
         if goal["projection"] is not None:

@@ -303,34 +303,24 @@ def _write_layers(park: Park, layers: Path) -> list[Path]:
             ],
         )
     )
-    written.append(
-        _geojson(
-            layers / "factories.geojson",
-            "factories",
-            [
-                (
-                    _props("factories", [b.id, b.name, b.zone, b.parcel, b.floor_area, b.storeys]),
-                    _polygon(b.ring),
-                )
-                for b in park.buildings
-                if b.kind == "factories"
-            ],
+    for kind_name, last in (("factories", "storeys"), ("housing", "units")):
+        written.append(
+            _geojson(
+                layers / f"{kind_name}.geojson",
+                kind_name,
+                [
+                    (
+                        _props(
+                            kind_name,
+                            [b.id, b.name, b.zone, b.parcel, b.floor_area, getattr(b, last)],
+                        ),
+                        _polygon(b.ring),
+                    )
+                    for b in park.buildings
+                    if b.kind == kind_name
+                ],
+            )
         )
-    )
-    written.append(
-        _geojson(
-            layers / "housing.geojson",
-            "housing",
-            [
-                (
-                    _props("housing", [b.id, b.name, b.zone, b.parcel, b.floor_area, b.units]),
-                    _polygon(b.ring),
-                )
-                for b in park.buildings
-                if b.kind == "housing"
-            ],
-        )
-    )
     written.append(
         _geojson(
             layers / "roads.geojson",

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.domain.chainage import parse_chainage, parse_chainage_range
-from geo.domain.tables import Kind, accepted_labels, kinds, lookup_kind, lookup_stage
+from geo.domain.tables import Kind, accepted_labels, kind_stage, kinds, lookup_kind, lookup_stage
 from geo.domain.values import as_number, as_text, parse_date, parse_number
 from geo.errors import ChainageError, LayerReadError, ParkGeoError
 
@@ -184,22 +184,15 @@ def section_key(rec: dict) -> tuple:
     )
 
 
-def _stage_of(rec: dict):
-    code = rec.get("stage")
-    if rec["kind"] not in kinds() or not isinstance(code, str) or not code:
-        return None
-    return lookup_stage(kinds()[rec["kind"]].stages, code) if kinds()[rec["kind"]].stages else None
-
-
 def _remember(latest: dict, rec: dict) -> None:
-    stage = _stage_of(rec)
+    stage = kind_stage(rec["kind"], rec.get("stage"))
     if stage is not None:
         latest[section_key(rec)] = (rec["date"], stage.order, stage.zh)
 
 
 def _check_backwards(rec: dict, latest: dict) -> None:
     prev = latest.get(section_key(rec))
-    stage = _stage_of(rec)
+    stage = kind_stage(rec["kind"], rec.get("stage"))
     if prev is None or stage is None or rec["note"]:
         return
     if stage.order < prev[1] and rec["date"] >= prev[0]:
@@ -263,17 +256,17 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
         "contract_section": as_text(raw.get("contract_section")) or None,
         "note": as_text(raw.get("note")),
     }
-    if kind_name == "roads":
-        _road_fields(rec, raw, centerlines, notes, name, rownum)
+    if found.sections:  # progress by work item and chainage section (roads)
+        _road_fields(rec, raw, found.sections, centerlines, notes, name, rownum)
     return rec
 
 
-def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None:
+def _road_fields(rec: dict, raw: dict, items: str, centerlines, notes, name, rownum) -> None:
     item_text = as_text(raw.get("item"))
-    item = lookup_stage("item", item_text) if item_text else None
+    item = lookup_stage(items, item_text) if item_text else None
     if item is None:
         raise ParkGeoError(
-            f"unknown or missing work item {item_text!r}; accepted: {accepted_labels('item')}"
+            f"unknown or missing work item {item_text!r}; accepted: {accepted_labels(items)}"
         )
     rec["item"] = item.code
     try:

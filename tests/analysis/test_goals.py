@@ -29,20 +29,32 @@ from geo.analysis.goals import (
 from geo.cli import cli
 from geo.domain.units import _spellings, convert, parse_unit
 from geo.errors import GoalError, ParkGeoWarning
+from geo.store import RECORD_SCHEMA, RECORDS
+from geo.store.gpkg import GpkgStore
 from tests.conftest import X0, Y0, demo_project, realdata
 
 D = dt.date
 CRS = "EPSG:4544"
 
 
-class FrameStore:
-    """Just enough of a store for measure_goals: stored frames by kind."""
+@pytest.fixture
+def store_of(tmp_path):
+    """A real GeoPackage store holding *frames* by kind (``progress``: the records, in order)."""
+    made = iter(range(1_000))
 
-    def __init__(self, **frames):
-        self.frames = frames
+    def make(**frames) -> GpkgStore:
+        store = GpkgStore(tmp_path / f"store{next(made)}.gpkg")
+        with store.transaction(command="test") as tx:
+            for name, frame in frames.items():
+                if name == "progress":
+                    rows = frame.drop(columns=["seq"]).reindex(columns=list(RECORD_SCHEMA))
+                    rows["record_id"] = [f"R{i + 1:06d}" for i in range(len(rows))]
+                    tx.append(RECORDS, rows, types=RECORD_SCHEMA)
+                else:
+                    tx.write_layer(name, frame, kind=name)
+        return store
 
-    def read_kind(self, kind):
-        return self.frames.get(kind)
+    return make
 
 
 def goals(*rows) -> pd.DataFrame:
@@ -103,8 +115,8 @@ SQUARES = parcels([(0, 0, 100, 100), (50, 0, 150, 100)], ["2024-03-01", "2024-06
         ("平方米", 15_000.0),
     ],
 )
-def test_area_is_the_union_not_the_sum(unit, expected):
-    store = FrameStore(
+def test_area_is_the_union_not_the_sum(unit, expected, store_of):
+    store = store_of(
         parcels=SQUARES, goals=goals(year("G1", 2024, 1, unit, "parcels", "started", "area"))
     )
     (result,) = measure_goals(store, as_of=D(2024, 12, 31), crs=CRS)
@@ -114,10 +126,10 @@ def test_area_is_the_union_not_the_sum(unit, expected):
     assert result.warnings == ()
 
 
-def test_31_december_counts_in_one_year_and_1_january_in_the_next():
+def test_31_december_counts_in_one_year_and_1_january_in_the_next(store_of):
     # P1 100 × 200 m = 30 亩 started 31 Dec 2023; P2 100 × 100 m = 15 亩 started 1 Jan 2024
     layer = parcels([(0, 0, 100, 200), (200, 0, 300, 100)], ["2023-12-31", "2024-01-01"])
-    store = FrameStore(
+    store = store_of(
         parcels=layer,
         goals=goals(
             year("G2023", 2023, 40, "亩", "parcels", "started", "area"),
@@ -164,7 +176,7 @@ def test_first_reached_uses_records_a_later_stage_and_ignores_a_relapse():
         first_reached(factories, recs, kind_name="factories", stage="已拆迁")
 
 
-def test_sum_of_floor_area_in_wan_m2():
+def test_sum_of_floor_area_in_wan_m2(store_of):
     factories = gpd.GeoDataFrame(
         {"id": ["F1", "F2", "F3"], "floor_area_m2": [120_000.0, 60_000.0, 99_999.0]},
         geometry=[shapely.box(X0 + 200 * i, Y0, X0 + 200 * i + 50, Y0 + 50) for i in range(3)],
@@ -177,7 +189,7 @@ def test_sum_of_floor_area_in_wan_m2():
             ("factories", "F3", "2024-02-01", "topped_out", ""),
         ]
     )
-    store = FrameStore(
+    store = store_of(
         factories=factories,
         progress=recs,
         goals=goals(
@@ -205,8 +217,8 @@ PROJECTS = pd.DataFrame(
 )
 
 
-def test_count_and_investment_of_signed_projects():
-    store = FrameStore(
+def test_count_and_investment_of_signed_projects(store_of):
+    store = store_of(
         projects=PROJECTS,
         goals=goals(
             year("N2023", 2023, 10, "个", "projects", "signed", "count"),
@@ -222,8 +234,8 @@ def test_count_and_investment_of_signed_projects():
     assert (got["N2024"].achieved, got["N2024"].status) == (1.0, "met")
 
 
-def test_goals_without_data_are_listed_never_hidden():
-    store = FrameStore(
+def test_goals_without_data_are_listed_never_hidden(store_of):
+    store = store_of(
         parcels=SQUARES,
         goals=goals(
             year("OUT", 2024, 200, "亿元"),  # no layer, no measure: the data cannot tell
@@ -259,10 +271,10 @@ def test_goals_without_data_are_listed_never_hidden():
     json.dumps(out)  # JSON-ready
 
 
-def test_projection_for_the_current_period_by_hand():
+def test_projection_for_the_current_period_by_hand(store_of):
     # 2024 has 366 days; 1 Jan – 30 Sep is 274 of them. 0.015 km² so far:
     # projection 0.015 × 366 / 274 = 0.0200365 km²
-    store = FrameStore(
+    store = store_of(
         parcels=SQUARES,
         goals=goals(
             year("ON", 2024, 0.02, "km2", "parcels", "started", "area"),
@@ -323,19 +335,19 @@ def test_every_unit_spelling_parses_to_its_unit(code, spelling):
         (("G", "2024-12-31", "2024-01-01", 1, "km2", "parcels", "started", "area"), "ends"),
     ],
 )
-def test_a_goal_that_cannot_be_measured_says_which_and_why(row, message):
-    store = FrameStore(parcels=SQUARES, goals=goals(row))
+def test_a_goal_that_cannot_be_measured_says_which_and_why(row, message, store_of):
+    store = store_of(parcels=SQUARES, goals=goals(row))
     with pytest.raises(GoalError, match=message) as info:
         measure_goals(store, as_of=D(2024, 9, 30), crs=CRS)
     assert "goal 'G' (goals.csv row 2)" in str(info.value)
 
 
-def test_empty_fields_of_counted_features_warn():
+def test_empty_fields_of_counted_features_warn(store_of):
     factories = gpd.GeoDataFrame(
         {"id": ["F1"], "floor_area_m2": [None]}, geometry=[shapely.box(0, 0, 1, 1)], crs=CRS
     )
     recs = records([("factories", "F1", "2024-01-05", "completed", "")])
-    store = FrameStore(
+    store = store_of(
         factories=factories,
         progress=recs,
         goals=goals(year("G", 2024, 1, "万m2", "factories", "completed", "sum:floor_area_m2")),
@@ -353,7 +365,7 @@ def test_geodesic_area_of_a_100_m_square():
     assert geodesic_area(square, CRS) == pytest.approx(10_000.0, rel=1e-4)
 
 
-def test_geodesic_agrees_within_0_1_percent_on_a_real_polygon_in_its_gk_zone():
+def test_geodesic_agrees_within_0_1_percent_on_a_real_polygon_in_its_gk_zone(store_of):
     # Heilongjiang's real boundary (geotools sample data), the part inside GK zone 42
     # (124.5°E-127.5°E, central meridian 126°E = EPSG:4551), a polygon ~300 km wide
     path = realdata("encodings", "chinese_poly.shp")
@@ -370,14 +382,14 @@ def test_geodesic_agrees_within_0_1_percent_on_a_real_polygon_in_its_gk_zone():
     layer = gpd.GeoDataFrame(
         {"id": ["HLJ"], "started_on": ["2024-05-01"]}, geometry=[gk], crs="EPSG:4551"
     )
-    store = FrameStore(
+    store = store_of(
         parcels=layer, goals=goals(year("G", 2024, 1, "km2", "parcels", "started", "area"))
     )
     (result,) = measure_goals(store, as_of=D(2024, 9, 30), crs="EPSG:4551")
     assert result.achieved == pytest.approx(gk.area / 1e6) and result.warnings == ()
 
 
-def test_a_working_crs_far_from_the_park_warns():
+def test_a_working_crs_far_from_the_park_warns(store_of):
     # a 1 km square ~3° east of EPSG:4544's central meridian (~290 km): GK scale ≈ 1.001,
     # so the planar area is ~0.2 % too large
     to_gk = Transformer.from_crs("EPSG:4490", CRS, always_xy=True)
@@ -387,7 +399,7 @@ def test_a_working_crs_far_from_the_park_warns():
         geometry=[shapely.box(x, y, x + 1000, y + 1000)],
         crs=CRS,
     )
-    store = FrameStore(
+    store = store_of(
         parcels=layer, goals=goals(year("G", 2024, 1, "km2", "parcels", "started", "area"))
     )
     with pytest.warns(GoalWarning, match="differs from the geodesic GRS80 area") as caught:
