@@ -48,8 +48,8 @@ def _roads_tables(result, lang: str = "zh") -> list[Table]:
             ]
             table.add_row(
                 f"{item.label(lang)} ({item.code})",
-                fmt(item.done_m, 1),
-                fmt(item.percent, 1),
+                fmt(item.done_m, "m"),
+                fmt(item.percent, "percent"),
                 " · ".join(counts) or "—",
             )
         tables.append(table)

@@ -260,15 +260,10 @@ def write_brief(
         For a bad language or renderer, or no browser when ``renderer="browser"``.
     """
     from geo.analysis.checks import check_project
-    from geo.analysis.goals import (
-        GoalWarning,
-        format_goal_number,
-        goal_period_label,
-        goals_json,
-        measure_goals,
-    )
+    from geo.analysis.goals import GoalWarning, goals_json, measure_goals
     from geo.analysis.projects import projects_by_stage, roads_under_construction
     from geo.analysis.roads import roads_status
+    from geo.domain.quantities import goal_texts
     from geo.render.chart import goals_chart
     from geo.render.snapshot import SnapshotOptions, SnapshotSession
 
@@ -293,20 +288,7 @@ def write_brief(
         step("goals")
         doc.heading(_t("goals", lang))
         if goals:
-            rows = []
-            for g in goals:
-                metric = g["metric_en"] if lang == "en" and g.get("metric_en") else g["metric"]
-                rows.append(
-                    [
-                        metric,
-                        goal_period_label(g),
-                        g["unit"],
-                        format_goal_number(g["target"]),
-                        format_goal_number(g["achieved"]),
-                        "" if g["percent"] is None else f"{g['percent']:.1f}%",
-                        _word("status", g["status"], lang),
-                    ]
-                )
+            texts = [goal_texts(g, lang) for g in goals]
             doc.table(
                 [
                     _t("goal", lang),
@@ -317,10 +299,17 @@ def write_brief(
                     _t("percent", lang),
                     _t("status", lang),
                 ],
-                rows,
+                [
+                    [t.metric, t.period, t.unit, t.target, t.achieved, t.percent, t.status]
+                    for t in texts
+                ],
                 [4.4, 1.6, 1.4, 1.6, 1.8, 1.8, 1.8],
                 numeric={3, 4, 5},
             )
+            notes = [f"{g['id']} {t.metric}：{t.note}" for g, t in zip(goals, texts, strict=True)]
+            doc.paragraph(_t("notes", lang), size=10.5, indent=False)
+            for note in notes:
+                doc.paragraph(note, size=10.5, indent=False)
         try:
             chart = goals_chart(results, tmp / "goals.png", as_of=as_of, lang=lang)
         except GoalError:

@@ -67,25 +67,124 @@ def test_docx_holds_title_date_and_sections(brief, demo):
     assert result.renderer == "static"
 
 
-def test_goals_table_equals_status_json(brief, status_goals):
+#: The demo's developed-area goals worked out from layers/parcels.geojson and progress.csv
+#: alone (a parcel counts in the year it first reached 已开工 or later, by its 实际开工日期 /
+#: 竣工日期 or a 地块 row of progress.csv; the area is that of the union of those parcels,
+#: shapely on the EPSG:4544 coordinates): 2023: 23 parcels, 999,442.8 m² = 0.999 km² of
+#: 1 km² = 99.94 %, the year is over, so 未完成; 2024 to 09-30: 28 parcels, 1,523,470.7 m²
+#: = 1.523 km² of 2 km² = 76.17 %; projected to 12-31: 1.5235 × 366 / 274 = 2.035 km²,
+#: at least the target, so 进行中（按期）.
+AREA_2023 = ("0.999 km²", "99.9%", "未完成")
+AREA_2024 = ("1.523 km²", "76.2%", "进行中（按期）")
+
+
+def _union_started(layers, year: int, end: str) -> float:
+    """Area (m²) of the union of the demo parcels that first reached 已开工 or later in
+    *year* up to *end*, from the source files alone."""
+    import shapely
+    from shapely.geometry import shape
+
+    features = json.loads((layers / "parcels.geojson").read_text(encoding="utf-8"))["features"]
+    first: dict[str, str] = {}
+    for f in features:
+        props = f["properties"]
+        for col in ("实际开工日期", "竣工日期"):
+            if props[col]:
+                first[props["地块编号"]] = min(first.get(props["地块编号"], "9"), props[col][:10])
+    with open(layers / "progress.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["图层"] == "地块" and row["阶段"] in ("已开工", "已竣工", "已投产"):
+                first[row["编号"]] = min(first.get(row["编号"], "9"), row["日期"])
+    ids = {pid for pid, day in first.items() if f"{year}-01-01" <= day <= end}
+    shapes = [shape(f["geometry"]) for f in features if f["properties"]["地块编号"] in ids]
+    return shapely.union_all(shapes).area
+
+
+def test_developed_area_worked_out_from_the_files(demo):
+    manifest, _ = demo
+    layers = manifest.root / "layers"
+    assert _union_started(layers, 2023, "2023-12-31") == pytest.approx(999_442.8, abs=0.5)
+    assert _union_started(layers, 2024, "2024-09-30") == pytest.approx(1_523_470.7, abs=0.5)
+
+
+def test_goals_table_reads_as_worked_out(brief):
     _, doc = brief
     rows = _rows(doc.tables[0])
-    assert rows[0][3:6] == ["目标", "完成", "完成率"]
-    body = rows[1:]
-    assert len(body) == len(status_goals) == 24
-    for row, goal in zip(body, status_goals, strict=True):
-        assert row[0] == goal["metric"]
-        assert row[2] == goal["unit"]
-        assert _number(row[3]) == pytest.approx(goal["target"])
-        if goal["achieved"] is None:
-            assert row[4] == "" and row[5] == ""
-        else:
-            # shown with 3 decimals below 10, 1 above; the percentage with 1 decimal
-            digits = 3 if abs(goal["achieved"]) < 10 else 1
-            assert _number(row[4]) == pytest.approx(goal["achieved"], abs=0.51 * 10**-digits)
-            assert _number(row[5]) == pytest.approx(goal["percent"], abs=0.051)
-    first = body[0]  # G2023-01: 0.999 km² of 1 km², 99.9 %
-    assert first[1] == "2023" and first[4] == "0.999" and first[5] == "99.9%"
+    assert rows[0] == ["指标", "期间", "单位", "目标", "完成", "完成率", "状态"]
+    body = {(r[0], r[1]): r for r in rows[1:]}
+    assert len(body) == 24  # layers/goals.csv: 8 metrics × 2023, 2024, 2028
+    assert body[("新开发建设园区面积", "2023")][2:] == ["km²", "1.000 km²", *AREA_2023]
+    assert body[("新开发建设园区面积", "2024")][2:] == ["km²", "2.000 km²", *AREA_2024]
+    assert body[("新开发建设园区面积", "2028")][5:] == ["0.0%", "未开始"]
+    # no output in the demo: the goal is listed with no figures
+    assert body[("工业总产值", "2024")][2:] == ["亿元", "280.00亿元", "", "", "无数据"]
+    text = "\n".join(" ".join(r) for r in rows)
+    assert "km2" not in text and "万m2" not in text
+
+
+def test_goals_notes_are_shown(brief):
+    _, doc = brief
+    text = "\n".join(p.text for p in doc.paragraphs)
+    # layers/goals.csv 说明 of G2028-01, its Chinese half
+    assert "原文未说明2028年目标为当年值还是累计值；本演示按2028年单年计" in text
+    assert "The source does not say" not in text
+
+
+@pytest.mark.browser
+def test_one_goal_reads_the_same_in_status_map_chart_brief_and_xlsx(brief, demo, tmp_path):
+    """The 2024 area goal: the same achieved, percentage and status strings in the five."""
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from geo.analysis.checks import check_project
+    from geo.analysis.goals import measure_goals
+    from geo.render.browser import find_browser, launch
+    from geo.render.chart import goals_figure
+    from geo.render.webmap import MapOptions, build_map
+    from geo.render.workbook import write_checks_workbook
+
+    manifest, store = demo
+    achieved, percent, status = AREA_2024
+    # status
+    out = CliRunner().invoke(cli, ["status", "-p", str(manifest.root)], env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.stdout.splitlines() if "G2024-01" in x)
+    assert achieved in line and percent in line and status in line
+    # map
+    html = tmp_path / "park.html"
+    html.write_text(build_map(store, manifest, MapOptions(as_of=manifest.as_of)), encoding="utf-8")
+    with launch(find_browser()) as browser:
+        page = browser.new_page()
+        page.goto(html.as_uri())
+        page.wait_for_function("window.parkgeo && window.parkgeo.drawn", timeout=30_000)
+        panel = page.locator('.pg-goal[data-goal-id="G2024-01"]').inner_text()
+    assert achieved in panel and percent in panel and status in panel
+    assert "km2" not in panel
+    # chart: the number on the bar (the axis names km²) and the percentage
+    results = measure_goals(store, as_of=manifest.as_of, crs=manifest.crs)
+    ax = goals_figure(results, as_of=manifest.as_of).axes[0]
+    assert f"{achieved.removesuffix(' km²')}\n{percent}" in [t.get_text() for t in ax.texts]
+    assert ax.get_ylabel() == "km²"
+    # brief
+    _, doc = brief
+    row = next(r for r in _rows(doc.tables[0]) if r[:2] == ["新开发建设园区面积", "2024"])
+    assert row[4:] == [achieved, percent, status]
+    # xlsx: what the cells show through their number formats
+    path = write_checks_workbook(
+        check_project(store, manifest, as_of=manifest.as_of),
+        tmp_path / "checks.xlsx",
+        store=store,
+        manifest=manifest,
+    )
+    sheet = load_workbook(path)["目标完成情况"]
+    header = [c.value for c in sheet[1]]
+    cells = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "G2024-01")
+    got = dict(zip(header, cells, strict=True))
+    assert got["完成"].number_format == "#,##0.000"
+    assert f"{got['完成'].value:,.3f} {got['单位'].value}" == achieved
+    assert got["完成率"].number_format == "0.0%"
+    assert f"{got['完成率'].value * 100:.1f}%" == percent
+    assert got["状态"].value == status
 
 
 def test_images_at_text_width(brief):
