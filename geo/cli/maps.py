@@ -200,7 +200,12 @@ def print_snapshot(shot) -> None:
     default=None,
     help="Word file to write (default: maps/briefing.docx).",
 )
-def brief(project, as_of, lang, browser, renderer, out):
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also write the briefing as PDF next to the .docx (converted by LibreOffice).",
+)
+def brief(project, as_of, lang, browser, renderer, out, pdf):
     """Write the Word briefing: goals table and chart, park and road snapshots, road
     progress by work item, projects by stage and the land checks.
 
@@ -208,6 +213,7 @@ def brief(project, as_of, lang, browser, renderer, out):
     Example:
       parkgeo brief                                  # maps/briefing.docx
       parkgeo brief --as-of 2023-12-31 --lang en --out maps/briefing-2023-en.docx
+      parkgeo brief --pdf                            # and maps/briefing.pdf
     """
     manifest, store = open_project(project)
     result = write_brief_with_progress(
@@ -218,6 +224,7 @@ def brief(project, as_of, lang, browser, renderer, out):
         lang=lang,
         renderer=renderer,
         browser=browser,
+        pdf=pdf,
     )
     print_brief(result)
 
@@ -248,6 +255,7 @@ def print_brief(result) -> None:
     console.print(
         f"briefing: {result.path} — {len(result.goals)} goal(s), roads under construction: "
         f"{', '.join(result.roads) or 'none'}, {len(result.images)} picture(s), "
-        f"snapshots by renderer {result.renderer}{note}",
+        f"snapshots by renderer {result.renderer}{note}"
+        + (f"; PDF: {result.pdf}" if result.pdf else ""),
         soft_wrap=True,
     )

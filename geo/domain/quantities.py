@@ -152,6 +152,9 @@ class GoalTexts:
     to_date: str
     status: str
     note: str
+    #: target and achieved as numbers only, for a table whose unit column names the unit
+    target_number: str = ""
+    achieved_number: str = ""
 
 
 def goal_texts(goal: Mapping, lang: str = "zh") -> GoalTexts:
@@ -176,6 +179,8 @@ def goal_texts(goal: Mapping, lang: str = "zh") -> GoalTexts:
         to_date=format_quantity(goal.get("achieved_to_date"), unit, lang),
         status=status_word(goal["status"], lang),
         note=_note(goal.get("note") or "", lang),
+        target_number=format_number(goal["target"], unit, lang),
+        achieved_number=format_number(goal.get("achieved"), unit, lang),
     )
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import shutil
-import subprocess
+import re
 
 import pytest
 from docx import Document
@@ -113,11 +112,12 @@ def test_goals_table_reads_as_worked_out(brief):
     assert rows[0] == ["指标", "期间", "单位", "目标", "完成", "完成率", "状态"]
     body = {(r[0], r[1]): r for r in rows[1:]}
     assert len(body) == 24  # layers/goals.csv: 8 metrics × 2023, 2024, 2028
-    assert body[("新开发建设园区面积", "2023")][2:] == ["km²", "1.000 km²", *AREA_2023]
-    assert body[("新开发建设园区面积", "2024")][2:] == ["km²", "2.000 km²", *AREA_2024]
+    # numbers only: the unit column names the unit
+    assert body[("新开发建设园区面积", "2023")][2:] == ["km²", "1.000", "0.999", *AREA_2023[1:]]
+    assert body[("新开发建设园区面积", "2024")][2:] == ["km²", "2.000", "1.523", *AREA_2024[1:]]
     assert body[("新开发建设园区面积", "2028")][5:] == ["0.0%", "未开始"]
     # no output in the demo: the goal is listed with no figures
-    assert body[("工业总产值", "2024")][2:] == ["亿元", "280.00亿元", "", "", "无数据"]
+    assert body[("工业总产值", "2024")][2:] == ["亿元", "280.00", "", "", "无数据"]
     text = "\n".join(" ".join(r) for r in rows)
     assert "km2" not in text and "万m2" not in text
 
@@ -125,8 +125,12 @@ def test_goals_table_reads_as_worked_out(brief):
 def test_goals_notes_are_shown(brief):
     _, doc = brief
     text = "\n".join(p.text for p in doc.paragraphs)
-    # layers/goals.csv 说明 of G2028-01, its Chinese half
-    assert "原文未说明2028年目标为当年值还是累计值；本演示按2028年单年计" in text
+    # layers/goals.csv 说明: the caveat the eight 2028 goals share is written once, with
+    # their ids (the Chinese half of the note); a quote two goals share likewise
+    all_2028 = "、".join(f"G2028-0{i}" for i in range(1, 9))
+    assert f"{all_2028}：原文未说明2028年目标为当年值还是累计值\n" in text
+    assert f"{all_2028}：本演示按2028年单年计（与2023、2024年单年目标并列）\n" in text
+    assert "G2024-01、G2028-01：原文：新开发建设园区面积2平方公里\n" in text
     assert "The source does not say" not in text
 
 
@@ -168,7 +172,8 @@ def test_one_goal_reads_the_same_in_status_map_chart_brief_and_xlsx(brief, demo,
     # brief
     _, doc = brief
     row = next(r for r in _rows(doc.tables[0]) if r[:2] == ["新开发建设园区面积", "2024"])
-    assert row[4:] == [achieved, percent, status]
+    assert (f"{row[4]} {row[2]}", *row[5:]) == (achieved, percent, status)
+    assert achieved in "\n".join(p.text for p in doc.paragraphs)  # the opening summary
     # xlsx: what the cells show through their number formats
     path = write_checks_workbook(
         check_project(store, manifest, as_of=manifest.as_of),
@@ -266,14 +271,26 @@ def test_projects_by_stage_table(brief, demo):
             furthest = max((stages[p] for p in parcels), key=LAND_ORDER.index)
             if furthest in expected:
                 expected[furthest].append(row["项目名称"])
-    table = next(t for t in doc.tables if _rows(t)[0][:2] == ["阶段", "数量"])
+    table = next(t for t in doc.tables if _rows(t)[0][0] == "阶段")
     rows = _rows(table)
+    # projects and parcels are counted apart, and said to be
+    assert rows[0][:3] == ["阶段", "项目数（个）", "地块数（宗）"]
+    parcels_at = {stage: list(stages.values()).count(stage) for stage in expected}
     assert [r[0] for r in rows[1:4]] == ["已开工", "已竣工", "已投产"]
     for row in rows[1:4]:
         assert int(row[1]) == len(expected[row[0]])
-        assert (row[2].split("、") if row[2] else []) == expected[row[0]]
-    assert int(rows[4][1]) == sum(len(v) for v in expected.values())
-    assert "安吉纳" in "".join(r[2] for r in rows)
+        assert int(row[2]) == parcels_at[row[0]]
+        assert (row[3].split("、") if row[3] else []) == expected[row[0]]
+    assert rows[4][:3] == [
+        "合计",
+        str(sum(len(v) for v in expected.values())),
+        str(sum(parcels_at.values())),
+    ]
+    assert "安吉纳" in "".join(r[3] for r in rows)
+    with open(manifest.root / "layers" / "projects.csv", encoding="utf-8-sig") as f:
+        total = sum(1 for _ in csv.DictReader(f))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert f"共有项目{total}个，其中{sum(len(v) for v in expected.values())}个已开工" in text
 
 
 def test_checks_summary_and_errors(brief, demo):
@@ -303,16 +320,37 @@ def test_checks_summary_and_errors(brief, demo):
     assert "CCB-13" in ids and "CCB-14" in ids and "WLT-02" in ids
 
 
-def test_fonts_heading_and_body_east_asian(brief):
+def test_fonts_follow_gb_t_9704_with_fallbacks_named(brief):
+    """Title 方正小标宋简体, headings 黑体, body 仿宋_GB2312 as the East Asian fonts; the
+    font table names each one's Windows fallback (w:altName), the chain ending in Noto."""
     _, doc = brief
-    heading, body = brief_fonts()
-    assert heading in ("SimHei", "Noto Sans CJK SC")
-    assert body in ("FangSong", "FangSong_GB2312", "STFangsong", "Noto Serif CJK SC")
-    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
-    assert fonts.get(qn("w:eastAsia")) == body
+    fonts = brief_fonts()
+    assert fonts["title"][0] == "方正小标宋简体" and fonts["title"][-1].startswith("Noto")
+    assert fonts["heading"][:2] == ["黑体", "SimHei"]
+    assert fonts["body"][:3] == ["仿宋_GB2312", "仿宋", "FangSong"]
+    normal = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    title_run = doc.paragraphs[0].runs[0]._element.rPr.find(qn("w:rFonts"))
+    assert title_run.get(qn("w:eastAsia")) == "方正小标宋简体"
     first_heading = next(p for p in doc.paragraphs if p.style.name == "Heading 1")
     run_fonts = first_heading.runs[0]._element.rPr.find(qn("w:rFonts"))
-    assert run_fonts.get(qn("w:eastAsia")) == heading
+    assert run_fonts.get(qn("w:eastAsia")) == "黑体"
+    assert first_heading.runs[0].font.size.pt == 16  # 3号
+    table = next(
+        p for p in doc.part.package.iter_parts() if p.partname.endswith("fontTable.xml")
+    ).blob.decode("utf-8")
+    for font, fallback in (("仿宋_GB2312", "仿宋"), ("仿宋", "FangSong"), ("黑体", "SimHei")):
+        assert f'w:name="{font}"><w:altName w:val="{fallback}"/>' in table
+
+
+def test_title_block_and_opening_summary(brief):
+    _, doc = brief
+    lines = [p.text for p in doc.paragraphs[:6]]
+    assert lines[0] == "X县工业园区建设进展情况简报"
+    assert "编制单位：X县工业园区管理委员会" in lines  # park.toml [park] organization
+    assert "编制日期：2024年10月8日" in lines  # park.toml [park] issued_on
+    opening = next(t for t in lines if t.startswith("截至2024年9月30日，"))
+    assert f"新开发建设园区面积{AREA_2024[0]}，完成年度目标的{AREA_2024[1]}" in opening
 
 
 def test_english_briefing(demo, tmp_path):
@@ -342,21 +380,94 @@ def test_cli_brief_default_path(demo, runner):
     assert not list(manifest.maps_dir.glob(".briefing*"))  # no temporary file left
 
 
-def test_libreoffice_converts_to_pdf(brief, tmp_path):
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
-        pytest.skip("LibreOffice is not installed: cannot check the PDF conversion")
-    result, _ = brief
-    done = subprocess.run(
-        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(result.path)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+@pytest.fixture(scope="module")
+def pdfs(demo, tmp_path_factory):
+    """The Chinese briefing through `parkgeo brief --pdf`, the English one through
+    write_brief(pdf=True): both PDFs opened with pdfplumber (and their .docx)."""
+    import pdfplumber
+    from click.testing import CliRunner
+
+    from geo.render.office import find_office
+
+    if find_office() is None:
+        pytest.skip("LibreOffice is not installed (scripts/setup.sh installs it)")
+    manifest, store = demo
+    out = tmp_path_factory.mktemp("pdf")
+    args = ["brief", "-p", str(manifest.root), "--renderer", "static", "--pdf"]
+    done = CliRunner().invoke(cli, [*args, "--out", str(out / "zh.docx")])
+    assert done.exit_code == 0, done.output
+    assert "PDF:" in done.output
+    en = write_brief(
+        store,
+        manifest,
+        out / "en.docx",
+        as_of=manifest.as_of,
+        lang="en",
+        renderer="static",
+        pdf=True,
     )
-    assert done.returncode == 0, done.stderr
-    pdf = tmp_path / "briefing.pdf"
-    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
+    assert en.pdf == out / "en.pdf"
+    opened = {lang: pdfplumber.open(out / f"{lang}.pdf") for lang in ("zh", "en")}
+    yield {lang: (pdf, Document(str(out / f"{lang}.docx"))) for lang, pdf in opened.items()}
+    for pdf in opened.values():
+        pdf.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_tables_stay_within_the_text_width(pdfs, lang):
+    pdf, _ = pdfs[lang]
+    left = PAGE_CM["left"] / 2.54 * 72
+    right = (PAGE_CM["width"] - PAGE_CM["right"]) / 2.54 * 72
+    ruled = 0
+    for page in pdf.pages:
+        for edge in page.edges:  # table rules; the pictures have none
+            ruled += 1
+            assert left - 1.5 <= edge["x0"] and edge["x1"] <= right + 1.5, (page.page_number, edge)
+    assert ruled > 100
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_captions_on_the_page_of_their_figure(pdfs, lang):
+    pdf, doc = pdfs[lang]
+    caption = re.compile(r"^(图\d+ |Figure \d+ )")
+    expected = [p.text for p in doc.paragraphs if caption.match(p.text)]
+    assert len(expected) == 2 + 5  # chart, park, the five roads under construction
+    found = []
+    for page in pdf.pages:
+        for line in page.extract_text_lines():
+            if caption.match(line["text"]):
+                found.append(line["text"])
+                above = [im for im in page.images if im["bottom"] <= line["top"] + 1]
+                assert above, f"caption {line['text']!r} has no picture above it on its page"
+                gap = line["top"] - max(im["bottom"] for im in above)
+                assert gap < 40, (line["text"], gap)  # right under its picture
+    assert [f.replace(" ", "") for f in found] == [e.replace(" ", "") for e in expected]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_pages_are_numbered(pdfs, lang):
+    pdf, _ = pdfs[lang]
+    assert len(pdf.pages) >= 5
+    for page in pdf.pages:
+        assert f"— {page.page_number} —" in page.extract_text(), page.page_number
+
+
+def test_pdf_english_breaks_no_word(pdfs):
+    """Every English word the PDF shows is a word of the document: a word broken over two
+    lines of a narrow cell ("develope d") would show as two pieces that are not."""
+    pdf, doc = pdfs["en"]
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    words = {
+        w
+        for text in [p.text for p in doc.paragraphs] + cells
+        for w in re.findall(r"[A-Za-z]+", text)
+    }
+    shown = {w for page in pdf.pages for w in re.findall(r"[A-Za-z]+", page.extract_text())}
+    assert "resettlement" in shown and "developed" in shown
+    assert shown <= words, sorted(shown - words)
+    goals = "".join(c.text for r in doc.tables[0].rows for c in r.cells)
+    assert "万" not in goals and "亿" not in goals and "个" not in goals  # units translated
+    assert "thousand m²" in goals and "billion CNY" in goals
 
 
 def test_brief_reports_each_part_as_it_starts(demo, tmp_path):
