@@ -95,16 +95,21 @@ def format_number(value: float | None, unit: str, lang: str = "zh") -> str:
     return f"{number + 0.0:,.{digits}f}"
 
 
-def format_quantity(value: float | None, unit: str, lang: str = "zh") -> str:
+def format_quantity(
+    value: float | None, unit: str, lang: str = "zh", *, prose: bool = False
+) -> str:
     """*value* with its unit symbol: ``1.524 km²``, ``693.20亩``, ``18.60万m²``, ``10个``.
 
     A space separates the number from a symbol that starts with a Latin letter (km², mu,
-    thousand m²); Chinese symbols and % follow the number directly. "" for None.
+    thousand m²); Chinese symbols and % follow the number directly. With *prose*, a
+    Chinese sentence's unit written out (``1.524平方公里``). "" for None.
     """
     number = format_number(value, unit, lang)
     if not number:
         return ""
     symbol = unit_symbol(unit, lang)
+    if prose and lang == "zh":
+        symbol = _display()[unit_code(unit)].get("zh_prose", symbol)
     if not symbol:
         return number
     space = " " if symbol[0].isascii() and symbol[0].isalpha() else ""

@@ -124,6 +124,23 @@ def fit_widths(
     return widths
 
 
+@cache
+def _number_space() -> re.Pattern:
+    """A space between a number and the unit symbol after it (geo/data/units.toml)."""
+    from geo.domain.quantities import unit_symbol
+    from geo.domain.units import _spellings
+
+    symbols = {unit_symbol(code, lang) for code in _spellings()["display"] for lang in ("zh", "en")}
+    firsts = {u.split(" ")[0] for u in symbols if u and u[0].isascii()}
+    alternatives = "|".join(re.escape(u) for u in sorted(firsts, key=len, reverse=True))
+    return re.compile(rf"(?<=\d) (?=(?:{alternatives})(?![A-Za-z]))")
+
+
+def _no_break(text: str) -> str:
+    """*text* with a no-break space between a number and its unit (1.523 km²)."""
+    return _number_space().sub("\u00a0", text)
+
+
 #: A table of at most this many rows is kept on one page.
 SHORT_TABLE_ROWS = 12
 
@@ -216,7 +233,7 @@ class BriefDocument:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def run(self, paragraph, text: str, role: str = "body", *, size: float | None = None):
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(_no_break(text))
         self._set_font(run.font, run._element, role, size)
         run.font.bold = bool(self.roles[role].get("bold")) or None
         return run
@@ -349,9 +366,7 @@ class BriefDocument:
                     )
                 elif c in numeric:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                # a quantity never breaks between its number and its unit
-                text = value.replace(" ", "\u00a0") if c in numeric and r else value
-                self.run(p, text, "table_header" if r == 0 else "table")
+                self.run(p, value, "table_header" if r == 0 else "table")
         self.doc.add_paragraph()
         return widths
 

@@ -19,9 +19,15 @@ from pathlib import Path
 from geo.domain.quantities import format_number, format_percent, format_quantity, goal_texts
 from geo.domain.tables import label, vocabulary
 from geo.errors import GoalError, ParkGeoError
-from geo.render._docx import PAGE_CM, BriefDocument, font_roles
+from geo.render._docx import PAGE_CM, TEXT_WIDTH_CM, BriefDocument, font_roles
 
 __all__ = ["PAGE_CM", "Brief", "brief_fonts", "opening_summary", "write_brief"]
+
+
+#: The park map of the briefing: a little taller than wide-screen, and the layers whose
+#: legend fits beside the map at 9 pt when placed at the text width.
+PARK_ASPECT = 1.25
+PARK_LAYERS = ("zones", "parcels", "roads", "findings")
 
 
 def _t(key: str, lang: str, **kwargs) -> str:
@@ -65,14 +71,15 @@ def _long_date(day: dt.date, lang: str) -> str:
 def opening_summary(goals: list[dict], *, as_of: dt.date, lang: str = "zh") -> str:
     """The briefing's opening sentence: each goal of the period holding *as_of* that has
     figures, what was achieved and the share of the target (「截至2024年9月30日，新开发建设
-    园区面积1.523 km²，完成年度目标的76.2%；……」). "" when no such goal has figures."""
+    园区面积1.523平方公里，完成年度目标的76.2%；……」). "" when no such goal has figures."""
     parts = []
     for goal in goals:
         start, end = goal["period_start"], goal["period_end"]
         if goal.get("achieved") is None or not start <= as_of.isoformat() <= end:
             continue
         t = goal_texts(goal, lang)
-        parts.append(_t("summary_goal", lang, metric=t.metric, achieved=t.achieved, pct=t.percent))
+        achieved = format_quantity(goal["achieved"], goal["unit"], lang, prose=True)
+        parts.append(_t("summary_goal", lang, metric=t.metric, achieved=achieved, pct=t.percent))
     if not parts:
         return ""
     sep = "；" if lang == "zh" else "; "
@@ -244,15 +251,21 @@ def _grouped_notes(goals: list[dict], texts: list, lang: str) -> list[str]:
 
 
 def _park_part(doc, session, store, manifest, tmp: Path, *, as_of, lang) -> list[str]:
-    from geo.render.snapshot import SnapshotOptions
+    from geo.render.snapshot import word_options
 
     doc.heading(_t("map", lang))
-    park = session.render(
+    # laid out for the text width: the legend prints at 9 pt; factories and housing stand
+    # on their parcels, so the parcels' stages carry them and the legend fits beside
+    options, _legend_pt = word_options(
         store,
         manifest,
-        tmp / "park.png",
-        SnapshotOptions(as_of=as_of, lang=lang, size=(1600, 1000), scale=2),
+        width_cm=TEXT_WIDTH_CM,
+        as_of=as_of,
+        lang=lang,
+        aspect=PARK_ASPECT,
+        layers=PARK_LAYERS,
     )
+    park = session.render(store, manifest, tmp / "park.png", options)
     doc.figure(park.path, _t("map_caption", lang))
     return ["park"]
 
@@ -260,7 +273,7 @@ def _park_part(doc, session, store, manifest, tmp: Path, *, as_of, lang) -> list
 def _roads_part(doc, session, store, manifest, tmp: Path, *, as_of, lang, step):
     from geo.analysis.projects import roads_under_construction, section_stage_counts
     from geo.analysis.roads import roads_status
-    from geo.render.snapshot import SnapshotOptions
+    from geo.render.snapshot import word_options
 
     doc.heading(_t("roads", lang))
     building = roads_under_construction(roads_status(store, manifest, as_of=as_of))
@@ -275,14 +288,15 @@ def _roads_part(doc, session, store, manifest, tmp: Path, *, as_of, lang, step):
         )
         doc.heading(title, level=2)
         step(f"road {road.id} snapshot")
-        shot = session.render(
+        options, _legend_pt = word_options(
             store,
             manifest,
-            tmp / f"road_{road.id}.png",
-            SnapshotOptions(
-                as_of=as_of, extent=f"road:{road.id}", lang=lang, size=(1600, 800), scale=2
-            ),
+            width_cm=TEXT_WIDTH_CM,
+            extent=f"road:{road.id}",
+            as_of=as_of,
+            lang=lang,
         )
+        shot = session.render(store, manifest, tmp / f"road_{road.id}.png", options)
         doc.figure(shot.path, _t("road_figure", lang, n=n, name=road.name))
         images.append(f"road:{road.id}")
         rows = []

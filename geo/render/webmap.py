@@ -500,8 +500,8 @@ def map_model(store, manifest, options: MapOptions) -> dict:
         "timeline": _timeline(store, manifest, dates),
         "shifted": shift,
         "snapshot": options.snapshot,
-        "data_source": manifest.data_source,
-        "review_number": manifest.map_review_number,
+        "data_source": manifest.data_source.strip() or label("placeholder", options.lang),
+        "review_number": manifest.map_review_number.strip() or label("placeholder", options.lang),
     }
 
 
