@@ -273,7 +273,7 @@ def _park_part(doc, session, store, manifest, tmp: Path, *, as_of, lang) -> list
 def _roads_part(doc, session, store, manifest, tmp: Path, *, as_of, lang, step):
     from geo.analysis.projects import roads_under_construction, section_stage_counts
     from geo.analysis.roads import roads_status
-    from geo.render.snapshot import word_options
+    from geo.render.snapshot import extent_aspect, resolve_extent, word_options
 
     doc.heading(_t("roads", lang))
     building = roads_under_construction(roads_status(store, manifest, as_of=as_of))
@@ -288,13 +288,18 @@ def _roads_part(doc, session, store, manifest, tmp: Path, *, as_of, lang, step):
         )
         doc.heading(title, level=2)
         step(f"road {road.id} snapshot")
+        extent = f"road:{road.id}"
+        # a north-south road gets a square frame here, not the 16 × 20 cm portrait: with
+        # its heading and caption it must fit on one page
+        tall = extent_aspect(resolve_extent(store, manifest, extent)) < 1
         options, _legend_pt = word_options(
             store,
             manifest,
             width_cm=TEXT_WIDTH_CM,
-            extent=f"road:{road.id}",
+            extent=extent,
             as_of=as_of,
             lang=lang,
+            aspect=1.0 if tall else None,
         )
         shot = session.render(store, manifest, tmp / f"road_{road.id}.png", options)
         doc.figure(shot.path, _t("road_figure", lang, n=n, name=road.name))
