@@ -43,9 +43,7 @@ __all__ = [
     "GoalWarning",
     "developed_area_goals",
     "first_reached",
-    "format_goal_number",
     "geodesic_area",
-    "goal_period_label",
     "goals_json",
     "measure_goals",
 ]
@@ -55,7 +53,7 @@ __all__ = [
 GEODESIC_TOLERANCE = 0.001
 
 #: Every status a goal can have.
-STATUSES = ("no data", "met", "on track", "behind", "future", "closed")
+STATUSES = ("no data", "met", "on track", "behind", "future", "not met")
 
 _GEOD = Geod(ellps="GRS80")
 
@@ -340,7 +338,7 @@ def _judge(target, achieved, start, end, as_of):
     if as_of < start:
         return "future", None, None
     if as_of > end:
-        return ("met" if achieved >= target else "closed"), None, None
+        return ("met" if achieved >= target else "not met"), None, None
     elapsed = (as_of - start).days + 1
     projection = achieved * ((end - start).days + 1) / elapsed
     on_track = projection >= target
@@ -353,7 +351,7 @@ def goals_json(results: list[GoalResult]) -> list[dict]:
     """The JSON shape of the goals (``parkgeo status --json`` key ``goals``), unrounded.
 
     Keys: ``id, metric, period_start, period_end, target, unit, achieved, percent,
-    remaining, metric_en, achieved_to_date, projection, on_track, status``, and
+    remaining, metric_en, achieved_to_date, projection, on_track, status, note``, and
     ``achieved_m2`` for area goals.
     """
     out = []
@@ -373,24 +371,9 @@ def goals_json(results: list[GoalResult]) -> list[dict]:
             "projection": r.projection,
             "on_track": r.on_track,
             "status": r.status,
+            "note": r.note,
         }
         if r.is_area and r.status != "no data":
             entry["achieved_m2"] = r.achieved_m2
         out.append(entry)
     return out
-
-
-def format_goal_number(value: float | None) -> str:
-    """A goal figure for tables: 3 decimals below 10, 1 above, trailing zeros dropped."""
-    if value is None:
-        return ""
-    text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
-    return text.rstrip("0").rstrip(".")
-
-
-def goal_period_label(goal: dict) -> str:
-    """ "2023" for a calendar year, else "start–end" (ISO dates), for a :func:`goals_json` row."""
-    start, end = goal["period_start"], goal["period_end"]
-    if start[:4] == end[:4] and start[5:] == "01-01" and end[5:] == "12-31":
-        return start[:4]
-    return f"{start}–{end}"

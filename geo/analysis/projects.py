@@ -15,6 +15,7 @@ __all__ = [
     "project_stages",
     "projects_by_stage",
     "roads_under_construction",
+    "section_stage_counts",
 ]
 
 
@@ -77,6 +78,13 @@ def projects_by_stage(
         if code in out:
             out[code].append(as_text(rec.get("name")) or as_text(rec.get("id")))
     return out
+
+
+def section_stage_counts(road, item: str) -> list[tuple]:
+    """(stage, number of sections) of one work item of a road, in stage order, for the
+    stages that have sections (the road's ``sections`` of a roads result)."""
+    own = [s["stage"] for s in road.sections if s["item"] == item]
+    return [(stage, own.count(stage.code)) for stage in vocabulary("road") if stage.code in own]
 
 
 def roads_under_construction(result) -> list:

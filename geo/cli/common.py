@@ -92,9 +92,12 @@ def print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def fmt(value: float | None, digits: int = 2) -> str:
-    """*value* with thousands separators and *digits* decimals; "" for None."""
-    return "" if value is None else f"{value:,.{digits}f}"
+def fmt(value: float | None, unit: str) -> str:
+    """*value* in *unit* written as every output writes it (:mod:`geo.domain.quantities`:
+    the unit's decimals, thousands separators); "" for None."""
+    from geo.domain.quantities import format_number
+
+    return format_number(value, unit)
 
 
 def lang_option(func):

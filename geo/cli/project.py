@@ -217,10 +217,10 @@ def layers_table(summaries, lang: str = "zh") -> Table:
             str(s.features),
             s.crs,
             ext,
-            fmt(s.area.m2 if s.area else None, 1),
-            fmt(s.area.ha if s.area else None, 2),
-            fmt(s.area.mu if s.area else None, 2),
-            fmt(s.length_m, 1),
+            fmt(s.area.m2 if s.area else None, "m2"),
+            fmt(s.area.ha if s.area else None, "ha"),
+            fmt(s.area.mu if s.area else None, "mu"),
+            fmt(s.length_m, "m"),
         )
     return table
 

@@ -20,9 +20,8 @@ from geo.cli.common import (
 
 
 def _roads_tables(result, lang: str = "zh") -> list[Table]:
-    from geo.domain.tables import vocabulary
+    from geo.analysis.projects import section_stage_counts
 
-    stages = vocabulary("road")
     tables = []
     for road in result.roads:
         length = f"{road.chainage_length:,.1f} m"
@@ -40,16 +39,11 @@ def _roads_tables(result, lang: str = "zh") -> list[Table]:
         table.add_column("%", justify="right")
         table.add_column("sections by stage 分段")
         for item in road.items:
-            own = [s for s in road.sections if s["item"] == item.code]
-            counts = [
-                f"{stage.label(lang)} {n}"
-                for stage in stages
-                if (n := sum(s["stage"] == stage.code for s in own))
-            ]
+            counts = [f"{st.label(lang)} {n}" for st, n in section_stage_counts(road, item.code)]
             table.add_row(
                 f"{item.label(lang)} ({item.code})",
-                fmt(item.done_m, 1),
-                fmt(item.percent, 1),
+                fmt(item.done_m, "m"),
+                fmt(item.percent, "percent"),
                 " · ".join(counts) or "—",
             )
         tables.append(table)

@@ -469,6 +469,8 @@ def _manifest(park: Park) -> str:
         _kv(f'store = "{STORE_NAME}"', "内嵌数据库 / GeoPackage store"),
         _kv('data_source = "演示数据（parkgeo 生成，非真实测绘成果）"', "数据来源 / data source"),
         _kv('map_review_number = "审图号：（待填写）"', "审图号 / map review number"),
+        _kv('organization = "X县工业园区管理委员会"', "编制单位 / who issues the briefing"),
+        _kv("issued_on = 2024-10-08", "简报编制日期 / date of the briefing"),
         "",
         "[roads]",
         "# 设计长度与图上长度相差小于此比例时，桩号按比例映射到道路中线",

@@ -50,6 +50,7 @@ OTHER_UNITS = {
     "yi_cny": ("money", 10_000.0 * WAN_PER_YI, "亿元", "100M CNY"),
     "count": ("count", 1.0, "个", "items"),
     "percent": ("share", 1.0, "%", "%"),
+    "m": ("length", 1.0, "米", "m"),
 }
 
 

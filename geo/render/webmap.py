@@ -500,8 +500,8 @@ def map_model(store, manifest, options: MapOptions) -> dict:
         "timeline": _timeline(store, manifest, dates),
         "shifted": shift,
         "snapshot": options.snapshot,
-        "data_source": manifest.data_source,
-        "review_number": manifest.map_review_number,
+        "data_source": manifest.data_source.strip() or label("placeholder", options.lang),
+        "review_number": manifest.map_review_number.strip() or label("placeholder", options.lang),
     }
 
 
@@ -547,7 +547,23 @@ def _goals(store, manifest, as_of) -> list[dict]:
 
     if store.read_kind("goals") is None:
         return []
-    return goals_json(measure_goals(store, as_of=as_of, crs=manifest.crs))
+    goals = goals_json(measure_goals(store, as_of=as_of, crs=manifest.crs))
+    # the panel shows the strings every output shows (geo.domain.quantities)
+    for goal in goals:
+        goal["texts"] = {lang: _goal_panel_texts(goal, lang) for lang in ("zh", "en")}
+    return goals
+
+
+def _goal_panel_texts(goal: dict, lang: str) -> dict:
+    from geo.domain.quantities import goal_texts
+
+    t = goal_texts(goal, lang)
+    figures = f"{label('this_year', lang)} {t.achieved} / {label('target', lang)} {t.target}"
+    if t.percent:
+        figures += f"（{t.percent}）" if lang == "zh" else f" ({t.percent})"
+    if t.to_date:
+        figures += f"　{label('to_date', lang)} {t.to_date}"
+    return {"name": t.metric, "unit": t.unit, "figures": figures, "status": t.status}
 
 
 def _bounds(frames, *, shift: bool, extent=None) -> list[list[float]]:

@@ -331,8 +331,7 @@ function parkgeoInit(map, D) {
       item.setAttribute("data-achieved", g.achieved === null ? "" : String(g.achieved));
       item.setAttribute("data-target", String(g.target));
       item.setAttribute("data-to-date", g.achieved_to_date === null || g.achieved_to_date === undefined ? "" : String(g.achieved_to_date));
-      var name = lang === "en" && g.metric_en ? g.metric_en : g.metric;
-      item.appendChild(el("div", "pg-goal-name", name + " (" + g.unit + ")"));
+      item.appendChild(el("div", "pg-goal-name", g.texts[lang].name + " (" + g.texts[lang].unit + ")"));
       if (g.achieved === null) {
         item.appendChild(el("div", "pg-goal-figures", T.no_data));
       } else {
@@ -340,9 +339,8 @@ function parkgeoInit(map, D) {
         fill.style.width = Math.min(100, Math.max(0, g.percent || 0)) + "%";
         bar.appendChild(fill);
         item.appendChild(bar);
-        var fig = T.this_year + " " + num(g.achieved, 2) + " / " + T.target + " " + num(g.target, 2) + " (" + num(g.percent, 1) + "%)";
-        if (g.achieved_to_date !== null && g.achieved_to_date !== undefined) fig += "　" + T.to_date + " " + num(g.achieved_to_date, 2);
-        item.appendChild(el("div", "pg-goal-figures", fig));
+        // figures and status as written in Python (geo.domain.quantities), the same everywhere
+        item.appendChild(el("div", "pg-goal-figures", g.texts[lang].figures + "　" + g.texts[lang].status));
       }
       box.appendChild(item);
     });

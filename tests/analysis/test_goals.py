@@ -199,7 +199,7 @@ def test_sum_of_floor_area_in_wan_m2(store_of):
     )
     got = by_id(measure_goals(store, as_of=D(2024, 9, 30), crs=CRS))
     assert got["F2023"].achieved == pytest.approx(12.0)  # 120,000 m² = 12万 m²
-    assert got["F2023"].status == "closed"
+    assert got["F2023"].status == "not met"
     assert got["F2023"].remaining == pytest.approx(8.0)
     assert got["F2023"].percent == pytest.approx(60.0)
     assert got["F2024"].achieved == pytest.approx(6.0)
@@ -265,6 +265,7 @@ def test_goals_without_data_are_listed_never_hidden(store_of):
         "projection": None,
         "on_track": None,
         "status": "no data",
+        "note": "",
     }
     assert set(out[3]) == set(out[0]) | {"achieved_m2"}
     assert out[3]["achieved_m2"] == pytest.approx(15_000.0)
@@ -295,7 +296,7 @@ def test_projection_for_the_current_period_by_hand(store_of):
     assert (got["BEHIND"].on_track, got["BEHIND"].status) == (False, "behind")
     assert got["MET"].status == "met" and got["MET"].remaining == 0.0
     assert (got["FUTURE"].status, got["FUTURE"].projection) == ("future", None)
-    assert (got["CLOSED"].status, got["CLOSED"].achieved) == ("closed", 0.0)
+    assert (got["CLOSED"].status, got["CLOSED"].achieved) == ("not met", 0.0)
     assert {r.status for r in got.values()} <= set(STATUSES)
 
 
@@ -453,7 +454,7 @@ def test_cli_status_json_lists_the_goals(park, runner):
     assert list(got) == ["G1", "G2", "G3"]
     assert got["G1"]["achieved"] == pytest.approx(75.0)
     assert got["G1"]["achieved_m2"] == pytest.approx(50_000.0)
-    assert (got["G1"]["status"], got["G1"]["percent"]) == ("closed", pytest.approx(75.0))
+    assert (got["G1"]["status"], got["G1"]["percent"]) == ("not met", pytest.approx(75.0))
     assert got["G2"]["achieved"] == 0.0 and got["G2"]["status"] == "behind"
     assert got["G2"]["projection"] == 0.0 and got["G2"]["achieved_to_date"] == pytest.approx(90)
     assert got["G3"]["status"] == "no data" and got["G3"]["achieved"] is None
