@@ -1,6 +1,19 @@
-/* parkgeo web map: draws the data blob written by geo/render/webmap.py on a Leaflet map.
+/* parkgeo web map: draws the data written by geo/render/webmap/ on a Leaflet map.
  * Every attribute value is untrusted text: it reaches the page only through esc() or
  * textContent. Features are styled by a lookup on their stage, never per feature. */
+
+// The model and each layer come in their own <script type="application/json"> element:
+// data is parsed as JSON, never read as part of the page or of this script.
+function parkgeoStart() {
+  var D = JSON.parse(document.getElementById("pg-model").textContent);
+  D.layers.forEach(function (spec, i) {
+    spec.data = JSON.parse(document.getElementById("pg-layer-" + i).textContent);
+  });
+  var map = L.map("pg-map", { center: [0, 0], zoom: 2, preferCanvas: true,
+                              zoomControl: !D.snapshot, attributionControl: D.basemap.name !== "none" });
+  parkgeoInit(map, D);
+}
+
 function parkgeoInit(map, D) {
   "use strict";
   var T = D.labels, lang = D.lang;
