@@ -73,6 +73,10 @@ class RoadState:
         Sections by item and stage (dicts, see :func:`road_state`).
     findings
         Findings of this road (dicts, see :func:`road_state`).
+    stretches
+        Per work item, the whole road in order along it: the sections, and the stretches no
+        record covers as not started (each a section dict with ``recorded`` and ``d0``/``d1``,
+        distances along the drawn line).
     """
 
     id: str
@@ -87,6 +91,7 @@ class RoadState:
     items: tuple[ItemProgress, ...]
     sections: tuple[dict, ...]
     findings: tuple[dict, ...]
+    stretches: tuple[dict, ...] = ()
 
     def item(self, code: str) -> ItemProgress:
         """The progress of work item *code* (e.g. ``"pavement"``)."""

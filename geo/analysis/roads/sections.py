@@ -126,7 +126,9 @@ def roads_json(result: RoadsResult) -> dict:
                     "length_m": 1204.6,
                     "items": {"路面": {"code": "pavement", "done_m": 300.0, "percent": 25.0},
                               ...},
-                    "sections": [{"item": "pavement", "from": "K0+000", ...}, ...]}],
+                    "sections": [{"item": "pavement", "from": "K0+000", ...}, ...],
+                    "stretches": [{"item": "pavement", "from": "K0+500", "to": "K1+200",
+                                   "stage": "not_started", "recorded": false, ...}, ...]}],
          "findings": [{"rule": "...", "severity": "error", "road": "R02", ...}]}
 
     Numbers are not rounded.
@@ -145,6 +147,10 @@ def roads_json(result: RoadsResult) -> dict:
                     for item in road.items
                 },
                 "sections": [dict(section) for section in road.sections],
+                "stretches": [
+                    {k: v for k, v in stretch.items() if k not in ("d0", "d1")}
+                    for stretch in road.stretches
+                ],
             }
             for road in result.roads
         ],

@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo.analysis.roads.findings import _ahead, _conflicts, _finding, _gaps, _road_title
 from geo.analysis.roads.model import (
+    _MIN_LENGTH_M,
     ItemProgress,
     RoadsResult,
     RoadState,
@@ -29,10 +30,11 @@ from geo.analysis.roads.model import (
     _label,
     _length,
     _road_stage,
+    _station,
     _union,
     _where,
 )
-from geo.domain.tables import Stage, work_items
+from geo.domain.tables import Stage, vocabulary, work_items
 from geo.domain.values import as_number, as_text
 from geo.errors import ChainageError, JoinError
 
@@ -181,6 +183,7 @@ def _one_road(road: dict, records: list[dict], line) -> RoadState:
         placed.append({**rec, "d0": d0, "d1": d1})
     items = []
     sections: list[dict] = []
+    stretches: list[dict] = []
     done: dict[str, list[tuple[float, float]]] = {}
     started: dict[str, list[tuple[float, float]]] = {}
     painted_by_item: dict[str, list[tuple[float, float, dict]]] = {}
@@ -203,6 +206,7 @@ def _one_road(road: dict, records: list[dict], line) -> RoadState:
             )
         )
         sections.extend(_section(item, a, b, rec, chainage_of) for a, b, rec in painted)
+        stretches.extend(_stretches(item, painted, line, chainage_of))
         findings.extend(_conflicts(road, item, own, line, chainage_of))
         findings.extend(_gaps(road, item, own, done[item.code], line, chainage_of))
     for item in work_items():
@@ -223,6 +227,7 @@ def _one_road(road: dict, records: list[dict], line) -> RoadState:
         items=tuple(items),
         sections=tuple(sections),
         findings=tuple(findings),
+        stretches=tuple(stretches),
     )
 
 
@@ -265,6 +270,50 @@ def _section(item: Stage, d0: float, d1: float, rec: dict, chainage_of: dict) ->
         "note": rec["note"],
         "length_m": d1 - d0,
     }
+
+
+def _stretches(item: Stage, painted, line, chainage_of: dict) -> list[dict]:
+    """The whole road for one item, in order along it: the painted sections, and the
+    stretches no record covers at the first stage of the road vocabulary (未开工).
+
+    Each is a section dict (see :func:`_section`) with ``d0``, ``d1`` (distances along the
+    drawn line) and ``recorded``.
+    """
+    first = vocabulary("road")[0]
+    out: list[dict] = []
+
+    def unrecorded(d0: float, d1: float) -> dict:
+        ch_from, ch_to = _station(d0, chainage_of, line), _station(d1, chainage_of, line)
+        return {
+            "item": item.code,
+            "item_zh": item.zh,
+            "item_en": item.en,
+            "from_m": ch_from,
+            "to_m": ch_to,
+            "from": _label(ch_from),
+            "to": _label(ch_to),
+            "stage": first.code,
+            "stage_zh": first.zh,
+            "stage_en": first.en,
+            "percent": None,
+            "date": None,
+            "contract_section": None,
+            "note": None,
+            "length_m": d1 - d0,
+            "d0": d0,
+            "d1": d1,
+            "recorded": False,
+        }
+
+    at = 0.0
+    for a, b, rec in painted:
+        if a - at > _MIN_LENGTH_M:
+            out.append(unrecorded(at, a))
+        out.append({**_section(item, a, b, rec, chainage_of), "d0": a, "d1": b, "recorded": True})
+        at = max(at, b)
+    if line.drawn_length - at > _MIN_LENGTH_M:
+        out.append(unrecorded(at, line.drawn_length))
+    return out
 
 
 def select_roads(roads: pd.DataFrame, road: str | None) -> pd.DataFrame:
