@@ -113,13 +113,13 @@ def test_switching_a_layer_off_hides_its_legend(page):
     pg, *_ = page
     legend = pg.locator(".pg-legend[data-layer='parcels']")
     assert legend.is_visible()
-    checkbox = pg.locator(".leaflet-control-layers-overlays label", has_text="地块").locator(
-        "input"
-    )
+    pg.locator(".pg-layers .pg-panel-head").click()  # folded by default: it opens
+    checkbox = pg.locator(".pg-layer-toggle", has_text="地块").locator("input")
     checkbox.uncheck()
     assert not legend.is_visible()
     checkbox.check()
     assert legend.is_visible()
+    pg.locator(".pg-layers .pg-panel-head").click()
 
 
 def test_xss_name_stays_text(page):
@@ -171,6 +171,7 @@ def test_time_control_changes_developed_area(page):
     assert first < last
     assert "2021-12-31" in text.inner_text()
     del timeline
+    pg.evaluate("window.parkgeo.setTime(Number(window.parkgeo.slider.max))")
 
 
 def test_amap_shifts_vertices_by_gcj02(demo, browser, tmp_path):
@@ -362,9 +363,9 @@ def test_goal_panel_folds_away_and_back(page):
     pg, *_ = page
     goal = pg.locator(".pg-goal").first
     assert goal.is_visible()
-    pg.locator(".pg-goals-title").click()
+    pg.locator(".pg-goals .pg-panel-head").click()
     assert not goal.is_visible()
-    pg.locator(".pg-goals-title").click()
+    pg.locator(".pg-goals .pg-panel-head").click()
     assert goal.is_visible()
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "feature_collection",
     "feature_properties",
     "json_for_script",
+    "lonlat_points",
     "to_web",
 ]
 
@@ -191,4 +192,18 @@ def feature_properties(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [
         {c: _clean(v) for c, v in zip(cols, row, strict=True)}
         for row in frame[cols].itertuples(index=False, name=None)
+    ]
+
+
+def lonlat_points(points, *, crs, shift: bool) -> list[list[float]]:
+    """Shapely points in *crs* as ``[lat, lon]`` pairs (GCJ-02 when *shift*), for Leaflet."""
+    if not len(points):
+        return []
+    xy = np.array([(p.x, p.y) for p in points], dtype="float64")
+    lon, lat = to_web(crs).transform(xy[:, 0], xy[:, 1])
+    if shift:
+        lon, lat = wgs84_to_gcj02(np.asarray(lon), np.asarray(lat))
+    return [
+        [round(float(a), COORD_DECIMALS), round(float(o), COORD_DECIMALS)]
+        for a, o in zip(lat, lon, strict=True)
     ]

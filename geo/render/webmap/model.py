@@ -9,6 +9,7 @@ domain vocabulary of its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,14 +22,13 @@ from geo.analysis.checks import check_project, findings_frame
 from geo.analysis.goals import developed_area_goals, goals_json, measure_goals
 from geo.analysis.progress import layer_state
 from geo.analysis.projects import project_parcels
-from geo.analysis.roads import chainage_ticks, road_state, section_geometries
 from geo.domain.crs import to_metric
 from geo.domain.gcj02 import wgs84_to_gcj02
-from geo.domain.linref import road_centerlines
-from geo.domain.tables import kind, label, labels, vocabularies
-from geo.domain.units import M2_PER_MU, Area, convert, parse_unit
+from geo.domain.tables import data_table, kind, kinds, label, labels, vocabularies
+from geo.domain.units import M2_PER_MU, Area, convert, parse_unit, unit_by_code
 from geo.errors import ParkGeoError
 from geo.render.webmap.encoding import compact_layer, to_web
+from geo.render.webmap.roads import road_layers
 from geo.render.webmap.tiles import BASEMAPS
 
 __all__ = ["MapOptions", "map_model", "timeline_dates"]
@@ -125,48 +125,12 @@ def timeline_dates(records: pd.DataFrame | None, as_of: dt.date) -> list[dt.date
     return [dt.date(y, 12, 31) for y in range(first, as_of.year)] + [as_of]
 
 
-def _timeline(store, manifest, dates: list[dt.date]) -> list[dict]:
-    """Developed area to date on each of *dates*, measured as the goals measure it.
-
-    The area is None when the project has no developed-area goal (which says what counts
-    as developed); the dates still drive the time control.
-    """
-
-    has_goals = store.read_kind("goals") is not None
-    out = []
-    for date in dates:
-        goals = (
-            developed_area_goals(measure_goals(store, as_of=date, crs=manifest.crs))
-            if has_goals
-            else []
-        )
-        entry = {"date": date.isoformat(), "m2": None, "km2": None, "mu": None}
-        if goals and goals[0].achieved_to_date is not None:
-            area = Area(
-                convert(goals[0].achieved_to_date, parse_unit(goals[0].unit), parse_unit("m2"))
-            )
-            entry.update(m2=area.m2, km2=area.km2, mu=area.mu)
-        out.append(entry)
-    return out
-
-
 def map_model(store, manifest, options: MapOptions) -> dict:
     """Everything the map shows, as JSON-ready data; each stored layer is read once."""
     shift = BASEMAPS[options.basemap][3]
     as_of, crs = options.as_of, manifest.crs
-    stored = {
-        k: store.read_kind(k)
-        for k in (
-            "zones",
-            "parcels",
-            "factories",
-            "housing",
-            "roads",
-            "projects",
-            "progress",
-        )
-    }
-    stored["findings"] = findings_frame(check_project(store, manifest, as_of=as_of))
+    staged = _staged_kinds()
+    stored = {k: store.read_kind(k) for k in ("zones", *staged, "roads", "projects", "progress")}
     records = stored["progress"]
     dates = timeline_dates(records, as_of)
     layers = []
@@ -184,7 +148,7 @@ def map_model(store, manifest, options: MapOptions) -> dict:
                 "data": compact_layer(z, cols, geometry="polygon", shift=shift),
             }
         )
-    for kind_name in ("parcels", "factories", "housing"):
+    for kind_name in staged:
         layer = _staged_layer(
             stored[kind_name],
             kind_name,
@@ -197,62 +161,47 @@ def map_model(store, manifest, options: MapOptions) -> dict:
         )
         if layer:
             layers.append(layer)
-    layers.extend(_road_layers(store, manifest, records, as_of=as_of, shift=shift))
-    findings = stored["findings"]
-    if findings is not None and len(findings) and isinstance(findings, gpd.GeoDataFrame):
-        f = findings[~findings.geometry.is_empty & findings.geometry.notna()]
-        f = f[f.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-        cols = {
-            c: f[c]
-            for c in (
-                "rule",
-                "severity",
-                "ids",
-                "value",
-                "threshold",
-                "unit",
-                "message_zh",
-                "message_en",
-            )
-            if c in f.columns
-        }
-        layers.append(
-            {
-                "key": "findings",
-                "geometry": "polygon",
-                "count": len(f),
-                "data": compact_layer(f, cols, geometry="polygon", shift=shift),
-            }
+    layers.extend(
+        road_layers(
+            stored["roads"],
+            records,
+            dates=dates,
+            tolerance=manifest.road_scale_tolerance,
+            shift=shift,
         )
+    )
+    findings = _findings_layer(store, manifest, dates, shift=shift)
+    if findings:
+        layers.append(findings)
     if options.layers is not None:
         layers = [layer for layer in layers if layer["key"] in options.layers]
     bounds = _bounds(
         [stored["zones"], stored["parcels"], stored["roads"]], shift=shift, extent=options.extent
     )
-    goals = _goals(store, manifest, as_of)
+    measured = _measured(store, manifest, dates)
+    goals_on = [_goals_shown(results, options.lang) for results in measured]
     styles = {
         name: {s.code: {"color": s.color, "zh": s.zh, "en": s.en, "order": s.order} for s in stages}
         for name, stages in vocabularies().items()
     }
     fields = {
         k.name: {f.name: {"zh": f.label_zh, "en": f.label_en} for f in k.fields}
-        for k in (kind(n) for n in ("parcels", "factories", "housing", "zones"))
+        for k in (kind(n) for n in ("zones", *staged))
     }
     return {
         "title": manifest.name if options.lang == "zh" else manifest.name_en,
         "as_of": as_of.isoformat(),
         "lang": options.lang,
         "labels": labels(options.lang),
-        "layer_labels": {
-            key: label(key, options.lang)
-            for key in ("zones", "parcels", "factories", "housing", "roads", "ticks", "findings")
-        },
+        "units": {code: unit_by_code(code).label(options.lang) for code in ("m2", "mu", "km2")},
         "styles": styles,
+        "severity": _map_table()["severity"],
         "fields": fields,
-        "layers": layers,
+        "layers": _dressed(layers, options.lang),
         "bounds": bounds,
-        "goals": goals,
-        "timeline": _timeline(store, manifest, dates),
+        "goals": goals_on[-1],
+        "goals_on": goals_on,
+        "timeline": _timeline(dates, measured),
         "shifted": shift,
         "snapshot": options.snapshot,
         "data_source": manifest.data_source,
@@ -260,49 +209,107 @@ def map_model(store, manifest, options: MapOptions) -> dict:
     }
 
 
-def _road_layers(store, manifest, records, *, as_of, shift) -> list[dict]:
-    roads = store.read_kind("roads")
-    if roads is None or not len(roads):
-        return []
+def _measured(store, manifest, dates: list[dt.date]) -> list[list]:
+    """The goals measured on each of *dates* (empty lists without a goals table)."""
+    if store.read_kind("goals") is None:
+        return [[] for _ in dates]
+    return [measure_goals(store, as_of=date, crs=manifest.crs) for date in dates]
 
-    centerlines = road_centerlines(roads, scale_tolerance=manifest.road_scale_tolerance)
-    result = road_state(roads, records, as_of=as_of, centerlines=centerlines)
-    sections = section_geometries(result, centerlines)
-    ticks = chainage_ticks(centerlines)
+
+def _goals_shown(results: list, lang: str) -> list[dict]:
+    """:func:`goals_json` rows, each with ``whole`` (its unit counts things: projects,
+    enterprises; printed as a whole number) and ``unit_label`` in *lang*."""
     out = []
-    if len(sections):
-        cols = [c for c in sections.columns if c != sections.geometry.name]
-        out.append(
-            {
-                "key": "roads",
-                "vocab": "road",
-                "geometry": "line",
-                "count": len(sections),
-                "data": compact_layer(
-                    sections, {c: sections[c] for c in cols}, geometry="line", shift=shift
-                ),
-            }
-        )
-    if len(ticks):
-        cols = [c for c in ticks.columns if c != ticks.geometry.name]
-        out.append(
-            {
-                "key": "ticks",
-                "geometry": "point",
-                "count": len(ticks),
-                "data": compact_layer(
-                    ticks, {c: ticks[c] for c in cols}, geometry="point", shift=shift
-                ),
-            }
-        )
+    for goal in goals_json(results):
+        unit = parse_unit(goal["unit"])
+        whole = unit is not None and unit.quantity == "count"
+        shown = unit.label(lang) if unit else goal["unit"]
+        out.append({**goal, "whole": whole, "unit_label": shown})
     return out
 
 
-def _goals(store, manifest, as_of) -> list[dict]:
+def _timeline(dates: list[dt.date], measured: list[list]) -> list[dict]:
+    """Developed area to date on each of *dates*, measured as the goals measure it.
 
-    if store.read_kind("goals") is None:
-        return []
-    return goals_json(measure_goals(store, as_of=as_of, crs=manifest.crs))
+    The area is None when the project has no developed-area goal (which says what counts
+    as developed); the dates still drive the time control.
+    """
+    out = []
+    for date, results in zip(dates, measured, strict=True):
+        goals = developed_area_goals(results)
+        entry = {"date": date.isoformat(), "m2": None, "km2": None, "mu": None}
+        if goals and goals[0].achieved_to_date is not None:
+            area = Area(
+                convert(goals[0].achieved_to_date, parse_unit(goals[0].unit), parse_unit("m2"))
+            )
+            entry.update(m2=area.m2, km2=area.km2, mu=area.mu)
+        out.append(entry)
+    return out
+
+
+#: Finding fields the map's popups show.
+_FINDING_FIELDS = ("rule", "severity", "title_zh", "title_en", "layer", "ids")
+_FINDING_FIELDS += ("value", "threshold", "unit", "message_zh", "message_en")
+
+
+def _findings_layer(store, manifest, dates: list[dt.date], *, shift: bool) -> dict | None:
+    """The findings of every date of the time control, each drawn once: ``ts`` says on which
+    dates (``1``) a finding holds; a finding whose message changes with the date (years idle)
+    is one feature per message."""
+    rows: dict[tuple, dict] = {}
+    geoms: dict[tuple, object] = {}
+    crs = None
+    for i, date in enumerate(dates):
+        found = findings_frame(check_project(store, manifest, as_of=date))
+        if not len(found) or not isinstance(found, gpd.GeoDataFrame):
+            continue
+        found = found[found.geometry.notna() & ~found.geometry.is_empty]
+        found = found[found.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+        crs = found.crs
+        for rec, geom in zip(found.to_dict("records"), found.geometry, strict=True):
+            fields = {f: rec.get(f) for f in _FINDING_FIELDS if f in rec}
+            key = (*map(str, fields.values()), geom.wkb)
+            if key not in rows:
+                rows[key] = {**fields, "flags": ["0"] * len(dates)}
+                geoms[key] = geom
+            rows[key]["flags"][i] = "1"
+    if not rows:
+        return None
+    frame = pd.DataFrame(list(rows.values()))
+    frame["ts"] = ["".join(flags) for flags in frame.pop("flags")]
+    layer = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(list(geoms.values())), crs=crs)
+    cols = {c: layer[c] for c in layer.columns if c != layer.geometry.name}
+    return {
+        "key": "findings",
+        "geometry": "polygon",
+        "count": len(layer),
+        "data": compact_layer(layer, cols, geometry="polygon", shift=shift),
+    }
+
+
+@functools.cache
+def _map_table() -> dict:
+    return data_table("map.toml")
+
+
+def _staged_kinds() -> list[str]:
+    """Kinds whose features stand at a stage and are drawn as areas (kinds.toml)."""
+    return [k.name for k in kinds().values() if k.stages and k.geometry == "polygon"]
+
+
+def _dressed(layers: list[dict], lang: str) -> list[dict]:
+    """Each layer with its form, style and title (map.toml, labels.toml), in draw order."""
+    table = _map_table()
+    order = list(table["layers"])
+    staged_at = max((order.index(k) for k in _staged_kinds() if k in order), default=0)
+    ranked = []
+    for layer in layers:
+        key = layer["key"]
+        entry = table["layers"].get(key, table["staged_default"])
+        rank = order.index(key) if key in order else staged_at + 0.5
+        title = label(key, lang) if key in labels(lang) else kind(key).label(lang)
+        ranked.append((rank, {**layer, **entry, "title": title}))
+    return [layer for _, layer in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def _bounds(frames, *, shift: bool, extent=None) -> list[list[float]]:
