@@ -334,7 +334,7 @@ function parkgeoInit(map, D) {
     var lat = map.getCenter().lat * Math.PI / 180;
     var perPx = 40075016.686 * Math.cos(lat) / Math.pow(2, map.getZoom() + 8);
     var gap = Math.max(roadSpec.min_strip_px, Math.min(roadSpec.strip_px, roadSpec.band_m / perPx / Math.max(shown.length, 1)));
-    var weight = Math.min(roadSpec.style.weight, gap);
+    var weight = Math.max(1, Math.min(roadSpec.style.weight, gap - 1));  // a pixel between strips
     state.stripPx = gap;
     shown.forEach(function (name, k) {
       var d = (k - (shown.length - 1) / 2) * gap;
@@ -368,6 +368,7 @@ function parkgeoInit(map, D) {
   }
   D.layers.forEach(addLayer);
   state.counts.findings = findingLayers.length;
+  state.findings = findingLayers;  // every finding of every date; the layer holds the date's
 
   // chainage labels thin out with zoom: the smallest step whose labels stand far enough apart
   var tickSpec = D.layers.filter(function (s) { return s.form === "ticks"; })[0];
@@ -416,9 +417,18 @@ function parkgeoInit(map, D) {
     var items = box.querySelector(".pg-legend-items") || box.appendChild(el("div", "pg-legend-items"));
     var item = el("div", "pg-legend-item"); item.appendChild(sw); item.appendChild(el("span", "", text)); items.appendChild(item);
   }
-  var legendFor = {};
+  var legendFor = {}, legendShared = {};
   D.layers.forEach(function (spec) {
+    // layers drawn alike (one vocabulary, one style: housing and factories) share a legend
+    var same = spec.form + "|" + (spec.vocab || "") + "|" + JSON.stringify(spec.style || {});
+    if (spec.form === "staged" && legendShared[same]) {
+      var shared = legendShared[same];
+      shared.insertBefore(el("div", "pg-legend-title", spec.title), shared.querySelector(".pg-legend-items"));
+      legendFor[spec.key] = shared;
+      return;
+    }
     var box = el("div", "pg-legend");
+    legendShared[same] = box;
     box.setAttribute("data-layer", spec.key);
     box.appendChild(el("div", "pg-legend-title", spec.title));
     var s = spec.style || {};
@@ -444,9 +454,11 @@ function parkgeoInit(map, D) {
     legend.body.appendChild(box);
   });
   function showLegends() {
-    Object.keys(legendFor).forEach(function (key) {
-      var on = Object.keys(overlays).some(function (name) { return overlays[name].spec.key === key && map.hasLayer(overlays[name].layer); });
-      legendFor[key].style.display = on ? "" : "none";
+    var boxes = [];
+    Object.keys(legendFor).forEach(function (key) { if (boxes.indexOf(legendFor[key]) < 0) boxes.push(legendFor[key]); });
+    boxes.forEach(function (box) {
+      var on = Object.keys(overlays).some(function (name) { return legendFor[overlays[name].spec.key] === box && map.hasLayer(overlays[name].layer); });
+      box.style.display = on ? "" : "none";
     });
     Object.keys(overlays).forEach(function (name) { state.legends[name] = legendFor[overlays[name].spec.key]; });
   }
