@@ -15,7 +15,6 @@ from pyproj import Geod
 
 from geo.cli import cli
 from geo.domain.gcj02 import wgs84_to_gcj02
-from geo.render.browser import find_browser, launch
 from geo.render.webmap import MapOptions, build_map
 from tests.conftest import demo_project, realdata
 
@@ -47,14 +46,6 @@ def demo(tmp_path_factory):
         zones.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
 
     return demo_project(tmp_path_factory.mktemp("demo"), edit=plant)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = find_browser()
-    assert path is not None, "no Chromium on this machine: `make test` installs Debian's chromium"
-    with launch(path) as b:
-        yield b
 
 
 def _open(browser, path, *, width=1400, height=900):

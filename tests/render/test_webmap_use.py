@@ -20,7 +20,6 @@ import shapely
 from geo.cli import cli
 from geo.domain.chainage import parse_chainage
 from geo.domain.linref import road_centerlines
-from geo.render.browser import find_browser, launch
 from geo.render.webmap import MapOptions, build_map
 from tests.conftest import demo_project
 
@@ -56,14 +55,6 @@ def pages(demo, tmp_path_factory):
         options = MapOptions(as_of=manifest.as_of, lang=lang)
         paths[lang].write_text(build_map(store, manifest, options), encoding="utf-8")
     return paths
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = find_browser()
-    assert path is not None, "no Chromium on this machine: `make test` installs Debian's chromium"
-    with launch(path) as b:
-        yield b
 
 
 def _open(browser, path, size, *, touch=False):
