@@ -467,7 +467,8 @@ function parkgeoInit(map, D) {
   });
 
   // ---------------------------------------------------------------- title
-  var goalsPanel = null, timeText = null;
+  var goalsPanel = null, timeText = null, timeNote = null;
+  var findingsSpec = D.layers.filter(function (s) { return s.form === "findings"; })[0];
   var titleBox = el("div", "pg-title");
   titleBox.appendChild(el("div", "pg-title-main", D.title + " " + T.title_suffix));
   var dateLine = el("div", "pg-title-date", T.as_of + " " + D.as_of);
@@ -622,6 +623,7 @@ function parkgeoInit(map, D) {
       timeText.setAttribute("data-developed-km2", t.km2 === null ? "" : String(t.km2));
     }
     dateLine.textContent = T.as_of + " " + t.date;
+    if (timeNote) timeNote.textContent = findingsSpec && findingsSpec.dates.indexOf(t.date) < 0 ? T.findings_not_on_date : "";
     if (goalsPanel) goalsPanel.fill(i);
     restyle();
     map.closePopup();
@@ -635,9 +637,11 @@ function parkgeoInit(map, D) {
     slider.value = D.timeline.length - 1; slider.className = "pg-time-slider";
     slider.setAttribute("aria-label", T.timeline);
     timeText = el("div", "pg-time-text");
+    timeNote = el("div", "pg-time-note");
     slider.addEventListener("input", function () { show(Number(slider.value)); });
     p.body.appendChild(slider);
     p.body.appendChild(timeText);
+    p.body.appendChild(timeNote);
     state.slider = slider;
     return p.box;
   }

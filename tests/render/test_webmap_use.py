@@ -436,3 +436,20 @@ def test_no_stage_takes_a_findings_colour_and_buildings_have_their_own_ramp():
     land = {e["color"] for e in STAGES["land"]}
     building = {e["color"] for e in STAGES["building"]}
     assert not land & building
+
+
+def test_a_large_park_shows_the_findings_of_its_own_date_only(demo, monkeypatch):
+    import copy
+
+    from geo.render.webmap import map_model, model
+
+    manifest, store = demo
+    table = copy.deepcopy(MAP)
+    everywhere = map_model(store, manifest, MapOptions(as_of=manifest.as_of))
+    findings = next(layer for layer in everywhere["layers"] if layer["key"] == "findings")
+    assert findings["dates"] == [t["date"] for t in everywhere["timeline"]]
+    table["layers"]["findings"]["every_date_max_features"] = 10  # the demo has 169
+    monkeypatch.setattr(model, "_map_table", lambda: table)
+    one = map_model(store, manifest, MapOptions(as_of=manifest.as_of))
+    findings = next(layer for layer in one["layers"] if layer["key"] == "findings")
+    assert findings["dates"] == [manifest.as_of.isoformat()]

@@ -170,7 +170,9 @@ def map_model(store, manifest, options: MapOptions) -> dict:
             shift=shift,
         )
     )
-    findings = _findings_layer(store, manifest, dates, shift=shift)
+    features = sum(len(stored[k]) for k in staged if stored[k] is not None)
+    checked = _checked(features, dates)
+    findings = _findings_layer(store, manifest, dates, checked=checked, shift=shift)
     if findings:
         layers.append(findings)
     if options.layers is not None:
@@ -252,14 +254,17 @@ _FINDING_FIELDS = ("rule", "severity", "title_zh", "title_en", "layer", "ids")
 _FINDING_FIELDS += ("value", "threshold", "unit", "message_zh", "message_en")
 
 
-def _findings_layer(store, manifest, dates: list[dt.date], *, shift: bool) -> dict | None:
+def _findings_layer(
+    store, manifest, dates: list[dt.date], *, checked: list[int], shift: bool
+) -> dict | None:
     """The findings of every date of the time control, each drawn once: ``ts`` says on which
     dates (``1``) a finding holds; a finding whose message changes with the date (years idle)
     is one feature per message."""
     rows: dict[tuple, dict] = {}
     geoms: dict[tuple, object] = {}
     crs = None
-    for i, date in enumerate(dates):
+    for i in checked:
+        date = dates[i]
         found = findings_frame(check_project(store, manifest, as_of=date))
         if not len(found) or not isinstance(found, gpd.GeoDataFrame):
             continue
@@ -282,9 +287,18 @@ def _findings_layer(store, manifest, dates: list[dt.date], *, shift: bool) -> di
     return {
         "key": "findings",
         "geometry": "polygon",
+        "dates": [dates[i].isoformat() for i in checked],
         "count": len(layer),
         "data": compact_layer(layer, cols, geometry="polygon", shift=shift),
     }
+
+
+def _checked(features: int, dates: list[dt.date]) -> list[int]:
+    """Indices of the dates whose findings the map shows: every date, or for a park of more
+    staged features than ``every_date_max_features`` (map.toml; the checks take seconds per
+    date there) the map's own date only."""
+    limit = _map_table()["layers"]["findings"]["every_date_max_features"]
+    return list(range(len(dates))) if features <= limit else [len(dates) - 1]
 
 
 @functools.cache
