@@ -167,7 +167,9 @@ function parkgeoInit(map, D) {
     if (!p.st) return p;  // a snapshot's strands carry their own fields
     return spec.stretches[Number(p.st.split(",")[state.t])] || {};
   }
-  function itemLabel(code) { return stageLabel("item", code); }
+  // a road layer names its stage and work-item vocabularies (spec.vocab, spec.items)
+  var itemVocab = (D.layers.filter(function (s) { return s.form === "road"; })[0] || {}).items;
+  function itemLabel(code) { return stageLabel(itemVocab, code); }
   var popupOf = {
     area: function (spec, p) {
       return row(T.id, p.id) + row(T.name, lang === "en" && p.name_en ? p.name_en : p.name) + row(T.area, areaText(p, 1));
@@ -193,7 +195,7 @@ function parkgeoInit(map, D) {
       var rows = row(T.road, (p.road_name || "") + " (" + (p.road || "") + ")") + row(T.item, itemLabel(p.item));
       rows += row(T.chainage, s.from + "–" + s.to);
       if (given(s.length_m)) rows += row(T.length, num(s.length_m, 1) + " " + T.metre);
-      rows += row(T.stage, stageLabel("road", s.stage));
+      rows += row(T.stage, stageLabel(spec.vocab, s.stage));
       if (given(s.percent)) rows += row(T.percent, num(s.percent, 0) + "%");
       rows += row(T.date, s.date) + row(T.section, s.contract_section) + row(T.note, s.note);
       return rows;
@@ -210,7 +212,7 @@ function parkgeoInit(map, D) {
     },
     road: function (spec, p) {
       var s = stretchOf(spec, p);
-      return p.road_name + " " + p.road + " · " + itemLabel(p.item) + " " + s.from + "–" + s.to + " · " + stageLabel("road", s.stage);
+      return p.road_name + " " + p.road + " · " + itemLabel(p.item) + " " + s.from + "–" + s.to + " · " + stageLabel(spec.vocab, s.stage);
     },
     findings: function (spec, p) { return lang === "en" ? p.title_en : p.title_zh; }
   };
@@ -230,8 +232,8 @@ function parkgeoInit(map, D) {
     }
     if (spec.form === "road") {
       return function (f) {
-        var code = f.properties.st ? stageAt(f.properties, "road") : f.properties.stage;
-        return L.extend({}, s, { color: D.styles.road[code].color });
+        var code = f.properties.st ? stageAt(f.properties, spec.vocab) : f.properties.stage;
+        return L.extend({}, s, { color: D.styles[spec.vocab][code].color });
       };
     }
     return function () { return s; };
@@ -281,9 +283,8 @@ function parkgeoInit(map, D) {
       renderer: renderer,
       style: styleOf(spec),
       pointToLayer: function (f, latlng) {
-        var station = f.properties.kind === "station";
-        var marker = L.circleMarker(latlng, { renderer: renderer, radius: station ? 4 : 2, color: "#000", weight: 1,
-                                              fillColor: station ? "#fff" : "#000", fillOpacity: 1, interactive: false });
+        var station = f.properties.kind === spec.end_kind;  // the road's start or end
+        var marker = L.circleMarker(latlng, L.extend({ renderer: renderer, interactive: false }, spec.style, station ? spec.end_style : {}));
         marker.bindTooltip(esc(f.properties.label), { permanent: true, direction: "right", offset: [4, 0], className: station ? "pg-station-label" : "pg-tick-label" });
         ticks.push({ marker: marker, p: f.properties, station: station });
         return marker;
@@ -308,7 +309,7 @@ function parkgeoInit(map, D) {
     var byItem = {};
     features.forEach(function (f) { (byItem[f.properties.item] = byItem[f.properties.item] || []).push(f); });
     var style = styleOf(spec);
-    ordered("item").filter(function (code) { return byItem[code]; }).forEach(function (code) {
+    ordered(spec.items).filter(function (code) { return byItem[code]; }).forEach(function (code) {
       var group = L.featureGroup();
       byItem[code].forEach(function (f) {
         var g = f.geometry, lines = g.type === "LineString" ? [g.coordinates] : g.coordinates;
@@ -381,7 +382,8 @@ function parkgeoInit(map, D) {
     state.tickStep = step;
     ticks.forEach(function (t) {
       var q = t.p.chainage / step, show = t.station || Math.abs(q - Math.round(q)) < 1e-6;
-      t.marker.setStyle({ opacity: show ? 1 : 0, fillOpacity: show ? 1 : 0 });
+      var look = L.extend({}, tickSpec.style, t.station ? tickSpec.end_style : {});
+      t.marker.setStyle({ opacity: show ? 1 : 0, fillOpacity: show ? look.fillOpacity : 0 });
       var tip = t.marker.getTooltip(), node = tip && tip.getElement();
       if (node) node.style.display = show ? "" : "none";
       t.shown = show;
@@ -433,13 +435,13 @@ function parkgeoInit(map, D) {
     box.appendChild(el("div", "pg-legend-title", spec.title));
     var s = spec.style || {};
     if (spec.form === "staged" || spec.form === "road") {
-      var vocab = spec.form === "road" ? "road" : spec.vocab;
+      var vocab = spec.vocab;
       ordered(vocab).forEach(function (code) {
         var sw = spec.form === "road" ? swatch("pg-swatch-line", { background: D.styles[vocab][code].color })
                                       : swatch("", { background: D.styles[vocab][code].color, borderColor: s.color, borderWidth: Math.max(1, Math.round(s.weight)) + "px" });
         legendItem(box, sw, D.styles[vocab][code][lang]);
       });
-      if (spec.form === "road" && !D.items_visible) box.appendChild(el("div", "pg-legend-note", T.item_order + "：" + ordered("item").map(itemLabel).join(" · ")));
+      if (spec.form === "road" && !D.items_visible) box.appendChild(el("div", "pg-legend-note", T.item_order + "：" + ordered(itemVocab).map(itemLabel).join(" · ")));
     } else if (spec.form === "findings") {
       Object.keys(D.severity).forEach(function (sev) {
         legendItem(box, swatch("pg-swatch-finding", { borderColor: D.severity[sev].color }), D.severity[sev][lang]);

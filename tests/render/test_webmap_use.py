@@ -453,3 +453,16 @@ def test_a_large_park_shows_the_findings_of_its_own_date_only(demo, monkeypatch)
     one = map_model(store, manifest, MapOptions(as_of=manifest.as_of))
     findings = next(layer for layer in one["layers"] if layer["key"] == "findings")
     assert findings["dates"] == [manifest.as_of.isoformat()]
+
+
+def test_the_page_script_holds_no_domain_literal():
+    """Kinds, stages, work items, severities and vocabularies reach the page through the
+    model; the script knows only the forms of map.toml (how a layer is drawn)."""
+    script = (DATA.parent / "templates" / "webmap.js").read_text(encoding="utf-8")
+    literals = set(re.findall(r"\"([A-Za-z_]+)\"|'([A-Za-z_]+)'", script))
+    literals = {a or b for a, b in literals}
+    forms = {spec["form"] for spec in MAP["layers"].values()}
+    panels = set(re.findall(r"panel\(\"(\w+)\"", script))  # names of its own panels
+    domain = (_codes() | set(STAGES)) - forms - panels
+    assert not literals & domain, sorted(literals & domain)
+    assert not re.findall(r"[\"']#[0-9a-fA-F]{3,6}[\"']", script)  # no colour either

@@ -17,13 +17,17 @@ from shapely.ops import substring
 
 from geo.analysis.roads import chainage_ticks, road_state
 from geo.domain.linref import road_centerlines
-from geo.domain.tables import vocabulary, work_items
+from geo.domain.tables import kind, vocabulary, work_items
 from geo.render.webmap.encoding import compact_layer, lonlat_points
 
 __all__ = ["road_layers"]
 
 #: Pieces shorter than this (metres) are rounding noise between two dates' boundaries.
 _MIN_PIECE_M = 0.01
+#: The vocabulary of road work items (stages.toml), as ``work_items`` reads it.
+_ITEMS = work_items()[0].vocabulary
+#: ``kind`` of a chainage tick at a road's start or end (see ``chainage_ticks``).
+_END = "station"
 #: Stretch fields the popups show, as sent to the page.
 _STRETCH_FIELDS = ("from", "to", "length_m", "stage", "percent", "date", "contract_section", "note")
 
@@ -48,7 +52,7 @@ def road_layers(roads: pd.DataFrame | None, records, *, dates, tolerance, shift)
         return []
     centerlines = road_centerlines(roads, scale_tolerance=tolerance)
     results = [road_state(roads, records, as_of=d, centerlines=centerlines) for d in dates]
-    order = {stage.code: stage.order for stage in vocabulary("road")}
+    order = {stage.code: stage.order for stage in vocabulary(kind("roads").stages)}
     stretches: list[dict] = []
     known: dict[tuple, int] = {}
     rows, geoms, names = [], [], []
@@ -95,7 +99,8 @@ def road_layers(roads: pd.DataFrame | None, records, *, dates, tolerance, shift)
         out.append(
             {
                 "key": "roads",
-                "vocab": "road",
+                "vocab": kind("roads").stages,
+                "items": _ITEMS,
                 "geometry": "line",
                 "count": len(pieces),
                 "stretches": stretches,
@@ -112,6 +117,7 @@ def road_layers(roads: pd.DataFrame | None, records, *, dates, tolerance, shift)
         out.append(
             {
                 "key": "ticks",
+                "end_kind": _END,
                 "geometry": "point",
                 "count": len(ticks),
                 "data": compact_layer(ticks, cols, geometry="point", shift=shift),
