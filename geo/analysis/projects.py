@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from geo.analysis.progress import layer_state
-from geo.domain.tables import kind, stages_for_kind, stages_with_role
+from geo.domain.tables import kind, stages_for_kind, stages_with_role, vocabulary
 from geo.domain.values import as_text
 
 __all__ = [
