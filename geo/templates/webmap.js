@@ -584,9 +584,11 @@ function parkgeoInit(map, D) {
           fill.style.width = Math.min(100, Math.max(0, g.percent || 0)) + "%";
           bar.appendChild(fill);
           item.appendChild(bar);
-          var fig = T.this_year + " " + num(g.achieved, digits) + " / " + T.target + " " + num(g.target, digits) + " (" + num(g.percent, 1) + "%)";
-          if (given(g.achieved_to_date)) fig += "　" + T.to_date + " " + num(g.achieved_to_date, digits);
+          // the strings every output prints for this goal (geo.domain.quantities)
+          var fig = g.texts ? g.texts[lang].figures : T.this_year + " " + num(g.achieved, digits) + " / " + T.target + " " + num(g.target, digits) + " (" + num(g.percent, 1) + "%)";
+          if (!g.texts && given(g.achieved_to_date)) fig += "　" + T.to_date + " " + num(g.achieved_to_date, digits);
           item.appendChild(el("div", "pg-goal-figures", fig));
+          if (g.texts) item.appendChild(el("div", "pg-goal-status", g.texts[lang].status));
         }
         p.body.appendChild(item);
       });

@@ -423,7 +423,7 @@ def test_goal_counts_are_whole_numbers(pages, browser):
     counts = [t for t in texts if "(个)" in t and "无数据" not in t]
     assert counts
     for t in counts:
-        assert re.search(r"本年 \d+ / 目标 \d+ \(", t), t
+        assert re.search(r"本年 \d+个? / 目标 \d+个?[（(]", t), t  # whole numbers, with the unit
     page.close()
 
 
