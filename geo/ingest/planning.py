@@ -147,7 +147,8 @@ def plan_progress(
             "rows": len(sheet.frame),
         }
         last = _last_import(imported, file, sheet_name)
-        if last is not None and _same(last, version) and not as_number(last.get("bad")):
+        known = last is not None and _same(last, version)
+        if known and not as_number(last.get("bad")):
             report.sources.append({**version, "bad": 0, "known": True})
             plan = FilePlan(file=file, sheet=sheet_name, unchanged=len(sheet.frame))
             report.files.append(plan)
@@ -190,9 +191,7 @@ def plan_progress(
             plan.unchanged += sum(r["fingerprint"] in withdrawn for r in plan.added)
             plan.added = [r for r in plan.added if r["fingerprint"] not in withdrawn]
         report.files.append(plan)
-        report.sources.append(
-            {**version, "bad": len(batch.bad), "known": last is not None and _same(last, version)}
-        )
+        report.sources.append({**version, "bad": len(batch.bad), "known": known})
         report.added += len(plan.added) + len(plan.changed)
         report.duplicates += plan.unchanged
     for key in dict.fromkeys(origin[~origin.isin(seen)]):

@@ -52,7 +52,7 @@ from geo.errors import ManifestError, StoreError
 from geo.ingest.importer import import_project
 from geo.io.manifest import load_manifest
 from geo.store import open_store
-from tests.conftest import X0, Y0, demo_project, sha
+from tests.conftest import PROGRESS_SPEC, X0, Y0, demo_project, sha
 
 AS_OF = dt.date(2024, 9, 30)
 CRS = "EPSG:4544"
@@ -215,18 +215,10 @@ def write_park(folder, *, parcels, factories, housing, projects, progress, extra
         [layers.projects]
         kind = "projects"
         source = "layers/projects.csv"
-
-        [progress.weekly]
-        source = "layers/progress.csv"
-        [progress.weekly.fields]
-        "图层" = "kind"
-        "编号" = "feature_id"
-        "日期" = "date"
-        "阶段" = "stage"
-        "完成比例(%)" = "percent"
-        "备注" = "note"
-        "已完成投资(万元)" = "investment_wan"
         """)
+    # the shared [progress.weekly] section, plus the investment column these rules read
+    text += PROGRESS_SPEC.format(source="layers/progress.csv")
+    text += '"已完成投资(万元)" = "investment_wan"\n'
     (folder / "park.toml").write_text(text + extra, encoding="utf-8")
     manifest = load_manifest(folder)
     import_project(manifest, open_store(manifest), today=AS_OF)
