@@ -96,4 +96,4 @@ def demo(out: Path):
     manifest.maps_dir.mkdir(exist_ok=True)
     for step in DEMO_STEPS:
         step(manifest, store)
-    console.print(f"\nstore: {store.path}\noutputs: {manifest.maps_dir}")
+    console.print(f"\nstore: {store}\noutputs: {manifest.maps_dir}")

@@ -98,7 +98,7 @@ def import_(project: Path, repair: bool, skip_bad: bool, as_json: bool):
     if as_json:
         print_json(
             {
-                "store": str(store.path),
+                "store": str(store),
                 "counts": report.counts,
                 "notes": report.notes,
                 "repairs": report.repairs,
@@ -119,7 +119,7 @@ def import_(project: Path, repair: bool, skip_bad: bool, as_json: bool):
         err_console.print(f"rejected: {bad}", soft_wrap=True)
     for path in report.rejects_files:
         err_console.print(f"bad rows written to {path}")
-    table = Table(title=f"imported into {store.path}")
+    table = Table(title=f"imported into {store}")
     table.add_column("layer")
     table.add_column("features / rows", justify="right")
     for name, count in report.counts.items():

@@ -59,7 +59,8 @@ class Manifest:
     name_en: str
     as_of: dt.date
     crs: str
-    store: Path
+    #: A GeoPackage path, or a ``postgresql://`` URL (a str) for the PostGIS store.
+    store: Path | str
     data_source: str
     map_review_number: str
     layers: dict[str, LayerSpec]
@@ -132,6 +133,24 @@ def _table(path: Path, root: Path, key: str, name: str, spec: dict) -> TableSpec
         sheet=spec.get("sheet"),
         fields=_fields(path, key, spec),
     )
+
+
+def _store(path: Path, root: Path, value) -> Path | str:
+    text = str(value)
+    if text.startswith(("postgresql://", "postgres://")):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(text)
+        if parts.password is not None or "password=" in parts.query:
+            raise _fail(
+                path,
+                "park",
+                "store holds a password; park.toml is shared and must not",
+                "Remove it from the URL and put it in ~/.pgpass (chmod 600), a PostgreSQL "
+                "service file or PGPASSWORD.",
+            )
+        return text
+    return (root / text).resolve()
 
 
 def load_manifest(project: Path | str) -> Manifest:
@@ -227,7 +246,7 @@ def load_manifest(project: Path | str) -> Manifest:
         name_en=str(park.get("name_en", park.get("name", root.name))),
         as_of=as_of,
         crs=crs,
-        store=(root / park.get("store", settings.STORE_NAME)).resolve(),
+        store=_store(path, root, park.get("store", settings.STORE_NAME)),
         data_source=str(park.get("data_source", "")),
         map_review_number=str(park.get("map_review_number", "")),
         layers=layers,

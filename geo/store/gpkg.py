@@ -105,6 +105,9 @@ class GpkgStore(Store):
     def __repr__(self) -> str:
         return f"GpkgStore({str(self.path)!r})"
 
+    def __str__(self) -> str:
+        return str(self.path)
+
     def exists(self) -> bool:
         return self.path.exists()
 
