@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
 import pytest
 import shapely
 from pyproj import Transformer
@@ -16,12 +14,25 @@ from geo.errors import CRSError, GeometryError, LayerReadError
 from geo.ingest.importer import import_project, parse_date, parse_number
 from geo.io.manifest import load_manifest
 from geo.store import open_store
-from tests.conftest import X0, Y0, manifest_text, parcels_frame, sha, write_layer, zones_frame
+from tests.conftest import (
+    X0,
+    Y0,
+    manifest_text,
+    parcels_frame,
+    read_back,
+    store_state,
+    use_store,
+    write_layer,
+    zones_frame,
+)
 
 FORMATS = ["gpkg", "shp", "shp-gbk", "geojson", "fgb"]
 
 
 def _project(tmp_path, frame, fmt, *, extra="", zones=None):
+    """Write the park; a park.toml already there keeps its store."""
+    toml = tmp_path / "park.toml"
+    store = load_manifest(tmp_path).store if toml.exists() else None
     layers = tmp_path / "layers"
     write_layer(zones if zones is not None else zones_frame(), layers / "zones", fmt="geojson")
     path = write_layer(frame, layers / "parcels", fmt=fmt)
@@ -30,20 +41,23 @@ def _project(tmp_path, frame, fmt, *, extra="", zones=None):
         manifest_text(path.relative_to(tmp_path).as_posix(), parcels_extra=extra, layer=layer),
         encoding="utf-8",
     )
+    if store is not None:
+        use_store(tmp_path, str(store))
     return tmp_path
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_each_format_imports_field_by_field(tmp_path, fmt):
+def test_each_format_imports_field_by_field(tmp_path, fmt, store_url):
     project = _project(tmp_path, parcels_frame(), fmt)
+    use_store(project, store_url)
     manifest = load_manifest(project)
     report = import_project(manifest, open_store(manifest))
     assert report.counts == {"zones": 2, "parcels": 4}
     if fmt == "shp-gbk":
         assert any("gb18030" in n for n in report.notes)
 
-    # read the store back with pyogrio, independently of parkgeo's store module
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    # read the store back independently of parkgeo's store module
+    stored = read_back(manifest.store, "parcels")
     stored = stored.sort_values("id", ignore_index=True)  # FlatGeobuf stores in Hilbert order
     assert stored.crs.to_epsg() == 4544
     assert list(stored["id"]) == ["P1", "P2", "P3", "P4"]
@@ -59,16 +73,17 @@ def test_each_format_imports_field_by_field(tmp_path, fmt):
     ]  # unmapped fields kept
     # 100 m × 200 m = 20,000 m² = 30 亩, by hand
     assert stored.geometry.area.iloc[0] == pytest.approx(20_000.0, abs=1e-6)
-    zones = pyogrio.read_dataframe(manifest.store, layer="zones")
+    zones = read_back(manifest.store, "zones")
     assert list(zones["name"]) == ["五里梁片区", "青东X"]
 
 
-def test_geographic_source_is_projected_to_working_crs(tmp_path):
+def test_geographic_source_is_projected_to_working_crs(tmp_path, store_url):
     frame = parcels_frame().to_crs("EPSG:4490")
     project = _project(tmp_path, frame, "geojson")
+    use_store(project, store_url)
     manifest = load_manifest(project)
     import_project(manifest, open_store(manifest))
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     assert stored.crs.to_epsg() == 4544
     assert stored.geometry.area.iloc[0] == pytest.approx(20_000.0, rel=1e-6)
 
@@ -76,12 +91,12 @@ def test_geographic_source_is_projected_to_working_crs(tmp_path):
 def _refused(project, exc_type, *needles, runner=None):
     manifest = load_manifest(project)
     store = open_store(manifest)
-    before = sha(store.path) if store.exists() else None
+    before = store_state(manifest.store)
     with pytest.raises(exc_type) as info:
         import_project(manifest, store)
     for needle in needles:
         assert needle in str(info.value), str(info.value)
-    assert (sha(store.path) if store.exists() else None) == before
+    assert store_state(manifest.store) == before
     return str(info.value)
 
 
@@ -129,7 +144,7 @@ def test_prefixed_eastings_import_when_declared(imported):
     )
     manifest = load_manifest(imported)
     import_project(manifest, open_store(manifest))
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     # EPSG:4523 and EPSG:4544 differ only by the 35,000,000 m false-easting prefix
     assert stored.geometry.iloc[0].bounds[0] == pytest.approx(X0, abs=1e-3)
 
@@ -157,10 +172,11 @@ def test_bowtie_is_reported_then_repaired_with_area(imported, runner):
     msg = _refused(imported, GeometryError, "'P2'", "Self-intersection", "--repair")
     assert "P1" not in msg.split("invalid")[1]
 
-    before = sha(imported / "park.gpkg")
+    where = load_manifest(imported).store
+    before = store_state(where)
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert sha(imported / "park.gpkg") == before
+    assert store_state(where) == before
 
     result = runner.invoke(cli, ["import", "-p", str(imported), "--repair", "--json"])
     assert result.exit_code == 0, result.output
@@ -170,7 +186,7 @@ def test_bowtie_is_reported_then_repaired_with_area(imported, runner):
     # the bow-tie is two triangles of 50 m × 100 m / 2 = 2,500 m² each; shoelace gives 0
     assert repair["area_before"] == pytest.approx(0.0, abs=1e-6)
     assert repair["area_after"] == pytest.approx(5_000.0, rel=1e-9)
-    stored = pyogrio.read_dataframe(imported / "park.gpkg", layer="parcels")
+    stored = read_back(where, "parcels")
     assert stored.geometry.is_valid.all()
 
 
@@ -224,11 +240,11 @@ def test_cli_refusal_exit_code_and_message(imported, runner):
     frame = parcels_frame()
     frame.loc[1, "地块编号"] = "P1"
     write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
-    before = sha(imported / "park.gpkg")
+    before = store_state(load_manifest(imported).store)
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 2
     assert "duplicate id" in result.output and "Traceback" not in result.output
-    assert sha(imported / "park.gpkg") == before
+    assert store_state(load_manifest(imported).store) == before
 
 
 @pytest.mark.parametrize(
@@ -272,7 +288,7 @@ def test_reprojection_keeps_area_against_independent_transform(tmp_path):
     ring = np.asarray(frame.geometry.iloc[2].exterior.coords)
     x, y = t.transform(ring[:, 0], ring[:, 1])
     expected = shapely.Polygon(np.c_[x, y]).area
-    stored = gpd.read_file(manifest.store, layer="parcels").set_index("id")
+    stored = read_back(manifest.store, "parcels").set_index("id")
     assert stored.geometry.loc["P3"].area == pytest.approx(expected, abs=0.01)
 
 
