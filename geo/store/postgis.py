@@ -92,6 +92,13 @@ def _pg_type(series: pd.Series) -> str:
     if pd.api.types.is_datetime64_any_dtype(series):
         return "timestamptz" if getattr(series.dt, "tz", None) is not None else "timestamp"
     values = series.dropna()
+    if len(values) and all(isinstance(v, (int, float, np.number)) for v in values):
+        # numbers held in an object column (e.g. a float column concatenated with None)
+        if all(isinstance(v, (bool, np.bool_)) for v in values):
+            return "boolean"
+        if all(isinstance(v, (int, np.integer)) for v in values):
+            return "bigint"
+        return "double precision"
     if len(values) and all(isinstance(v, dt.datetime) for v in values):
         return "timestamp"
     if len(values) and all(isinstance(v, dt.date) for v in values):
@@ -145,17 +152,11 @@ def _columns(conn, name: str) -> dict[str, str]:
 
 
 def _read(conn, name: str, crs: str) -> pd.DataFrame:
-    sql = _sql()
     cols = {c: t for c, t in _columns(conn, name).items() if c != "fid"}
     if not cols and not _columns(conn, name):
         raise StoreError(f"no table {name!r} in the store. Run `parkgeo import`.")
     attrs = [c for c in cols if c != GEOM]
-    select = [sql.Identifier(c) for c in attrs]
-    if GEOM in cols:
-        select.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOM)))
-    query = sql.SQL("SELECT {} FROM {} ORDER BY fid").format(
-        sql.SQL(", ").join(select) if select else sql.SQL("NULL"), sql.Identifier(name)
-    )
+    query = _select(name, attrs, GEOM in cols)
     rows = conn.execute(query).fetchall()
     data = {c: _column([r[i] for r in rows], _base_type(cols[c])) for i, c in enumerate(attrs)}
     frame = pd.DataFrame(data, columns=attrs)
@@ -176,6 +177,44 @@ def _base_type(pg: str) -> str:
     return pg
 
 
+def _rows(frame, attrs: list[str], types: dict[str, str], geom_name) -> list[list]:
+    """The rows of *frame* as stored: cells in their PostgreSQL types, geometry as WKB."""
+    values = [frame[c].tolist() for c in attrs]
+    cells = [[_cell(v, types[c]) for v in col] for col, c in zip(values, attrs, strict=True)]
+    if geom_name is not None:
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        cells.append(list(shapely.to_wkb(geoms)))
+    return [list(r) for r in zip(*cells, strict=True)] if cells else [[] for _ in range(len(frame))]
+
+
+def _select(name: str, attrs: list[str], spatial: bool):
+    sql = _sql()
+    cols = [sql.Identifier(c) for c in attrs]
+    if spatial:
+        cols.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOM)))
+    return sql.SQL("SELECT {} FROM {} ORDER BY fid").format(
+        sql.SQL(", ").join(cols) if cols else sql.SQL("NULL"), sql.Identifier(name)
+    )
+
+
+def _create(conn, name: str, attrs: list[str], types: dict[str, str], srid: int | None) -> None:
+    sql = _sql()
+    table = sql.Identifier(name)
+    defs = [sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY")]
+    defs += [sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(types[c])) for c in attrs]
+    if srid is not None:
+        defs.append(
+            sql.SQL("{} geometry(Geometry, {})").format(sql.Identifier(GEOM), sql.Literal(srid))
+        )
+    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs)))
+    if srid is not None:
+        conn.execute(
+            sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(
+                sql.Identifier(f"{name}_geom_idx"), table, sql.Identifier(GEOM)
+            )
+        )
+
+
 class _PgWriter(StoreWriter):
     def __init__(self, conn, *, replace: bool):
         self.conn = conn
@@ -194,55 +233,53 @@ class _PgWriter(StoreWriter):
             wanted[GEOM] = f"geometry(Geometry,{srid})"
         table = sql.Identifier(name)
         have = {c: _base_type(t) for c, t in _columns(self.conn, name).items()}
+        rows = _rows(frame, attrs, types, geom_name)
+        keep = 0
         if have == wanted:
-            # same columns: rows only, no DDL, so readers holding the table never block us
-            self.conn.execute(sql.SQL("DELETE FROM {}").format(table))
+            # same columns: rows only, no DDL, so readers holding the table never block us;
+            # rows already stored in the same order stay (an append is an INSERT only, which
+            # is all an engineer's role may do to the records)
+            stored = self.conn.execute(_select(name, attrs, spatial)).fetchall()
+            if [tuple(r) for r in rows[: len(stored)]] == [tuple(r) for r in stored]:
+                keep = len(stored)
+            else:
+                self.conn.execute(sql.SQL("DELETE FROM {}").format(table))
         else:
             self.conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
-            defs = [sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY")]
-            defs += [sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(types[c])) for c in attrs]
-            if spatial:
-                defs.append(sql.SQL("{} geometry(Geometry, {})").format(
-                    sql.Identifier(GEOM), sql.Literal(srid)
-                ))  # fmt: skip
-            self.conn.execute(
-                sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(defs))
-            )
-            if spatial:
-                self.conn.execute(
-                    sql.SQL("CREATE INDEX {} ON {} USING gist ({})").format(
-                        sql.Identifier(f"{name}_geom_idx"), table, sql.Identifier(GEOM)
-                    )
-                )
+            _create(self.conn, name, attrs, types, srid if spatial else None)
         columns = [sql.Identifier(c) for c in attrs] + ([sql.Identifier(GEOM)] if spatial else [])
-        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(table, sql.SQL(", ").join(columns))
-        if columns:
-            hexes = None
+        if columns and len(rows) > keep:
+            copy = sql.SQL("COPY {} ({}) FROM STDIN").format(table, sql.SQL(", ").join(columns))
+            new = rows[keep:]
             if spatial:
-                geoms = shapely.set_srid(np.asarray(frame.geometry.array, dtype=object), srid)
-                hexes = shapely.to_wkb(geoms, hex=True, include_srid=True)
-            values = [frame[c].tolist() for c in attrs]
+                wkb = np.array([r[-1] for r in new], dtype=object)
+                hexes = shapely.to_wkb(
+                    shapely.set_srid(shapely.from_wkb(wkb), srid), hex=True, include_srid=True
+                )
+                new = [[*r[:-1], h] for r, h in zip(new, hexes, strict=True)]
             with self.conn.cursor().copy(copy) as cp:
-                for i in range(len(frame)):
-                    row = [_cell(v[i], types[c]) for v, c in zip(values, attrs, strict=True)]
-                    if spatial:
-                        row.append(hexes[i])
+                for row in new:
                     cp.write_row(row)
-        else:
-            for _ in range(len(frame)):
+        elif not columns:
+            for _ in range(len(rows) - keep):
                 self.conn.execute(sql.SQL("INSERT INTO {} DEFAULT VALUES").format(table))
         position = len(self.written) + 1
+        entry = [kind, str(source), len(frame), _crs_text(frame) if spatial else ""]
+        old = self.conn.execute(
+            f"SELECT kind, source, features, crs, position FROM {CATALOG} WHERE name = %s", [name]
+        ).fetchone()
         if not self.replace:
-            position = self.conn.execute(
+            position = old[4] if old else self.conn.execute(
                 f"SELECT coalesce(max(position), 0) + 1 FROM {CATALOG}"
-            ).fetchone()[0]
-        self.conn.execute(
-            f"INSERT INTO {CATALOG} (name, kind, source, features, crs, position) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET kind = "
-            "excluded.kind, source = excluded.source, features = excluded.features, "
-            "crs = excluded.crs" + (", position = excluded.position" if self.replace else ""),
-            [name, kind, str(source), len(frame), _crs_text(frame) if spatial else "", position],
-        )
+            ).fetchone()[0]  # fmt: skip
+        if old is None or list(old) != [*entry, position]:
+            self.conn.execute(
+                f"INSERT INTO {CATALOG} (name, kind, source, features, crs, position) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET kind = "
+                "excluded.kind, source = excluded.source, features = excluded.features, "
+                "crs = excluded.crs, position = excluded.position",
+                [name, *entry, position],
+            )
         self.written.append(name)
 
     def read(self, name):
@@ -334,11 +371,12 @@ class PostgisStore(Store):
     def transaction(self, *, replace: bool = False) -> Iterator[StoreWriter]:
         with self.connect() as conn, conn.transaction():
             _wait_for_lock(conn, self.url)
-            conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {CATALOG} (name text PRIMARY KEY, kind text "
-                "NOT NULL, source text NOT NULL, features bigint NOT NULL, crs text NOT NULL,"
-                " position integer NOT NULL)"
-            )
+            if not _has_catalog(conn):  # IF NOT EXISTS alone needs the right to create
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {CATALOG} (name text PRIMARY KEY, kind text "
+                    "NOT NULL, source text NOT NULL, features bigint NOT NULL, crs text NOT NULL,"
+                    " position integer NOT NULL)"
+                )
             writer = _PgWriter(conn, replace=replace)
             yield writer
             writer.finish()
