@@ -12,6 +12,10 @@ benchmark answers those requests from local copies (Leaflet from xstatic-leaflet
 bodies for the rest) so both pages draw offline.
 
 Usage: python scripts/bench.py [--sizes 1000,10000,100000] [--skip-explore-above N] [--json]
+
+``--stores N`` instead compares the two stores side by side at N parcels (and 10 progress
+records a parcel): write, unchanged rewrite, read, and 8 concurrent writers on PostGIS. It
+uses a throwaway PostgreSQL cluster (tests/pgcluster.py), or ``--pg URL`` for a server.
 """
 
 from __future__ import annotations
@@ -156,6 +160,72 @@ def _draw_time(path: Path, *, parkgeo: bool, timeout_s: float = 600) -> float:
         return time.perf_counter() - start
 
 
+def _timed(func) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def bench_stores(n: int, pg_url: str | None) -> list[dict]:
+    """Seconds per store operation at *n* parcels and 10·n progress records."""
+    import pandas as pd
+
+    from geo.store import store_at
+
+    sys.path.insert(0, str(ROOT))
+    from tests.pgcluster import Cluster
+
+    parcels = synthetic_parcels(n)
+    records = pd.DataFrame(
+        {
+            "kind": "parcels",
+            "feature_id": [parcels["id"].iloc[i % n] for i in range(10 * n)],
+            "date": [f"2024-{1 + i % 12:02d}-01" for i in range(10 * n)],
+            "stage": "started",
+            "percent": [float(i % 100) for i in range(10 * n)],
+            "note": "",
+        }
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="parkgeo-bench-"))
+    cluster = None if pg_url else Cluster().start()
+    rows = []
+    try:
+        locations = {"GeoPackage": str(tmp / "park.gpkg"), "PostGIS": pg_url or cluster.database()}
+        for label, url in locations.items():
+            store = store_at(url)
+
+            def write(store=store):
+                with store.transaction(replace=True) as tx:
+                    tx.write_layer("parcels", parcels, kind="parcels")
+                    tx.write_layer("progress", records, kind="progress")
+
+            row = {"store": label, "write_s": _timed(write), "rewrite_s": _timed(write)}
+            row["read_parcels_s"] = _timed(lambda store=store: store.read("parcels"))
+            row["read_progress_s"] = _timed(lambda store=store: store.read("progress"))
+            rows.append(row)
+        # writers on an empty records table: each of 8 processes adds 500 records in
+        # transactions of 25, each one a read-modify-write behind the store's write lock
+        url = cluster.database() if cluster else pg_url
+        with store_at(url).transaction(replace=True) as tx:
+            tx.write_layer("progress", records.iloc[0:0], kind="progress")
+        code = (
+            "import sys; from tests.store.test_concurrency import writer; writer(sys.argv[1], {})"
+        )
+        start = time.perf_counter()
+        procs = [
+            subprocess.Popen([sys.executable, "-c", code.format(w), url], cwd=ROOT)
+            for w in range(8)
+        ]
+        for p in procs:
+            p.wait()
+        took = time.perf_counter() - start
+        rows.append({"store": "PostGIS, 8 writers x 500 records", "concurrent_s": took})
+    finally:
+        if cluster:
+            cluster.stop()
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -166,6 +236,8 @@ def main() -> int:
         help="Do not run explore() above this many parcels (it is slow).",
     )
     parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
+    parser.add_argument("--stores", type=int, help="Compare the two stores at N parcels.")
+    parser.add_argument("--pg", help="PostgreSQL URL for --stores (default: a throwaway one).")
     parser.add_argument(
         "--child", nargs=3, metavar=("TOOL", "PROJECT", "OUT"), help=argparse.SUPPRESS
     )
@@ -178,6 +250,11 @@ def main() -> int:
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
+
+    if args.stores:
+        rows = bench_stores(args.stores, args.pg)
+        print(json.dumps(rows, indent=2))
+        return 0
 
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
