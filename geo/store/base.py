@@ -13,11 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 from abc import ABC, abstractmethod
 
 import pandas as pd
 
-__all__ = ["CATALOG", "RECORDS", "RECORD_SCHEMA", "Store", "StoreWriter", "active_at"]
+__all__ = [
+    "CATALOG",
+    "RECORDS",
+    "RECORD_SCHEMA",
+    "Store",
+    "StoreWriter",
+    "active_at",
+    "column_type",
+]
 
 #: Name of the table listing every stored layer: name, kind, source, features, crs, fingerprint.
 CATALOG = "parkgeo_catalog"
@@ -54,6 +63,26 @@ RECORD_SCHEMA = {
     "retracted_by": "TEXT",
     "retracted_why": "TEXT",
 }
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def column_type(series: pd.Series) -> str:
+    """The store type of a column (TEXT, DATE, DATETIME, REAL, INTEGER, BOOLEAN), as
+    RECORD_SCHEMA names them; ISO date text is a DATE."""
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(series):
+        return "REAL"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "DATETIME"
+    values = series.dropna()
+    if len(values) and all(isinstance(v, str) and _ISO_DATE.match(v) for v in values):
+        return "DATE"
+    return "TEXT"
 
 
 def active_at(records: pd.DataFrame, moment: str | None) -> pd.DataFrame:
@@ -120,6 +149,11 @@ class StoreWriter(ABC):
     @abstractmethod
     def discard(self) -> None:
         """Roll the transaction back when it ends (a dry run)."""
+
+    def recorder(self, claimed: str) -> str:
+        """Who the store records as writing: *claimed* (``--by``, the operator, the OS
+        user), unless the store knows its user itself (PostGIS: the database user)."""
+        return claimed
 
 
 class Store(ABC):

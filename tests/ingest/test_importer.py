@@ -7,7 +7,6 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import pytest
 import shapely
 from pyproj import Transformer
@@ -17,7 +16,17 @@ from geo.errors import CRSError, GeometryError, LayerReadError
 from geo.ingest.importer import import_project, parse_date, parse_number
 from geo.io.manifest import load_manifest
 from geo.store import open_store
-from tests.conftest import X0, Y0, manifest_text, parcels_frame, sha, write_layer, zones_frame
+from tests.conftest import (
+    X0,
+    Y0,
+    manifest_text,
+    parcels_frame,
+    read_back,
+    store_location,
+    store_state,
+    write_layer,
+    zones_frame,
+)
 
 FORMATS = ["gpkg", "shp", "shp-gbk", "geojson", "fgb"]
 
@@ -44,7 +53,7 @@ def test_each_format_imports_field_by_field(tmp_path, fmt):
         assert any("gb18030" in n for n in report.notes)
 
     # read the store back with pyogrio, independently of parkgeo's store module
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     stored = stored.sort_values("id", ignore_index=True)  # FlatGeobuf stores in Hilbert order
     assert stored.crs.to_epsg() == 4544
     assert list(stored["id"]) == ["P1", "P2", "P3", "P4"]
@@ -62,7 +71,7 @@ def test_each_format_imports_field_by_field(tmp_path, fmt):
     ]  # unmapped fields kept
     # 100 m × 200 m = 20,000 m² = 30 亩, by hand
     assert stored.geometry.area.iloc[0] == pytest.approx(20_000.0, abs=1e-6)
-    zones = pyogrio.read_dataframe(manifest.store, layer="zones")
+    zones = read_back(manifest.store, "zones")
     assert list(zones["name"]) == ["五里梁片区", "青东X"]
 
 
@@ -71,7 +80,7 @@ def test_geographic_source_is_projected_to_working_crs(tmp_path):
     project = _project(tmp_path, frame, "geojson")
     manifest = load_manifest(project)
     import_project(manifest, open_store(manifest))
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     assert stored.crs.to_epsg() == 4544
     assert stored.geometry.area.iloc[0] == pytest.approx(20_000.0, rel=1e-6)
 
@@ -79,12 +88,12 @@ def test_geographic_source_is_projected_to_working_crs(tmp_path):
 def _refused(project, exc_type, *needles, runner=None):
     manifest = load_manifest(project)
     store = open_store(manifest)
-    before = sha(store.path) if store.exists() else None
+    before = store_state(store.url) if store.exists() else None
     with pytest.raises(exc_type) as info:
         import_project(manifest, store)
     for needle in needles:
         assert needle in str(info.value), str(info.value)
-    assert (sha(store.path) if store.exists() else None) == before
+    assert (store_state(store.url) if store.exists() else None) == before
     return str(info.value)
 
 
@@ -132,7 +141,7 @@ def test_prefixed_eastings_import_when_declared(imported):
     )
     manifest = load_manifest(imported)
     import_project(manifest, open_store(manifest))
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     # EPSG:4523 and EPSG:4544 differ only by the 35,000,000 m false-easting prefix
     assert stored.geometry.iloc[0].bounds[0] == pytest.approx(X0, abs=1e-3)
 
@@ -160,10 +169,10 @@ def test_bowtie_is_reported_then_repaired_with_area(imported, runner):
     msg = _refused(imported, GeometryError, "'P2'", "Self-intersection", "--repair")
     assert "P1" not in msg.split("invalid")[1]
 
-    before = sha(imported / "park.gpkg")
+    before = store_state(store_location(imported))
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert sha(imported / "park.gpkg") == before
+    assert store_state(store_location(imported)) == before
 
     result = runner.invoke(cli, ["import", "-p", str(imported), "--repair", "--json"])
     assert result.exit_code == 0, result.output
@@ -173,7 +182,7 @@ def test_bowtie_is_reported_then_repaired_with_area(imported, runner):
     # the bow-tie is two triangles of 50 m × 100 m / 2 = 2,500 m² each; shoelace gives 0
     assert repair["area_before"] == pytest.approx(0.0, abs=1e-6)
     assert repair["area_after"] == pytest.approx(5_000.0, rel=1e-9)
-    stored = pyogrio.read_dataframe(imported / "park.gpkg", layer="parcels")
+    stored = read_back(store_location(imported), "parcels")
     assert stored.geometry.is_valid.all()
 
 
@@ -227,11 +236,11 @@ def test_cli_refusal_exit_code_and_message(imported, runner):
     frame = parcels_frame()
     frame.loc[1, "地块编号"] = "P1"
     write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
-    before = sha(imported / "park.gpkg")
+    before = store_state(store_location(imported))
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 2
     assert "duplicate id" in result.output and "Traceback" not in result.output
-    assert sha(imported / "park.gpkg") == before
+    assert store_state(store_location(imported)) == before
 
 
 @pytest.mark.parametrize(
