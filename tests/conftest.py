@@ -151,10 +151,11 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, fmt: str) -> Path:
     raise ValueError(fmt)
 
 
-def demo_project(root: Path, *, edit=None, today=None):
+def demo_project(root: Path, *, edit=None, today=None, store: str | None = None):
     """The demo park written to *root* and imported into its store: (manifest, store).
 
-    *edit*, when given, is called with *root* before the import (to plant test data).
+    *edit*, when given, is called with *root* before the import (to plant test data);
+    *store* (a URL) replaces the demo's GeoPackage.
     """
     from geo.demo import write_demo_project
     from geo.ingest.importer import import_project
@@ -162,6 +163,8 @@ def demo_project(root: Path, *, edit=None, today=None):
     from geo.store import open_store
 
     write_demo_project(root)
+    if store is not None:
+        use_store(root, store)
     if edit is not None:
         edit(root)
     manifest = load_manifest(root)
@@ -233,8 +236,12 @@ def is_pg(url) -> bool:
 def use_store(root: Path, url: str) -> None:
     """Point the park.toml in *root* at the store *url* (``store =`` under ``[park]``)."""
     toml = root / "park.toml"
-    text = toml.read_text(encoding="utf-8")
-    toml.write_text(text.replace("[park]\n", f'[park]\nstore = "{url}"\n', 1), encoding="utf-8")
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in lines if not line.startswith("store =")]
+    at = lines.index("[park]") + 1
+    toml.write_text(
+        "\n".join([*lines[:at], f'store = "{url}"', *lines[at:]]) + "\n", encoding="utf-8"
+    )
 
 
 def read_back(location, layer: str) -> pd.DataFrame:

@@ -85,8 +85,10 @@ class Cluster:
             cur = conn.execute(statement)
             return cur.fetchall() if cur.description else None
 
-    def database(self) -> str:
-        """A new empty database with PostGIS; its URL."""
+    def database(self, *, like: str | None = None) -> str:
+        """A new database with PostGIS, empty or a copy of the database at URL *like*
+        (which nobody may be connected to); its URL."""
         name = f"park_{next(self._names)}"
-        self.sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        template = like.split("/")[3].split("?")[0] if like else TEMPLATE
+        self.sql(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
         return self.url(name)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 
@@ -176,9 +176,11 @@ class PostgisStore(Store):
     Parameters
     ----------
     url
-        ``postgresql://USER@HOST:PORT/DB`` (libpq's URL; no password in it).
+        ``postgresql://USER@HOST:PORT/DB`` (libpq's URL; no password in it), optionally
+        with parkgeo's own ``timeout=SECONDS`` among its parameters.
     timeout
-        Seconds a writer waits for another writer before :class:`StoreBusyError`.
+        Seconds a writer waits for another writer, or for a table another session has
+        locked, before :class:`StoreBusyError` (the URL's ``timeout`` wins).
     """
 
     def __init__(self, url: str, *, timeout: float = settings.STORE_BUSY_TIMEOUT_S):
@@ -188,8 +190,19 @@ class PostgisStore(Store):
                 "the store URL holds a password; it is shared with everyone who opens the "
                 "park. Put the password in ~/.pgpass (chmod 600), a service file or PGPASSWORD."
             )
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        mine = dict(q for q in query if q[0] == "timeout")
+        try:
+            self.timeout = float(mine.get("timeout", timeout))
+        except ValueError:
+            raise StoreError(
+                f"{url}: timeout={mine['timeout']!r} is not a number of seconds."
+            ) from None
         self._url = str(url)
-        self.timeout = float(timeout)
+        # what libpq is given: the URL without parkgeo's own parameters
+        self._dsn = urlunsplit(
+            parts._replace(query=urlencode([q for q in query if q[0] != "timeout"]))
+        )
 
     def __repr__(self) -> str:
         return f"PostgisStore({self._url!r})"
@@ -204,7 +217,7 @@ class PostgisStore(Store):
         psycopg = _psycopg()
         try:
             con = psycopg.connect(
-                self._url,
+                self._dsn,
                 autocommit=autocommit,
                 application_name=command[:63],
                 connect_timeout=10,
@@ -294,6 +307,10 @@ class PostgisStore(Store):
         psycopg = _psycopg()
         with self.connect(command=command) as con, con.transaction():
             self._wait_for_writers(con)
+            # a table locked by another program (QGIS editing, a DBA) waits as long, no longer
+            con.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{self.timeout * 1000:.0f}"]
+            )
             if not _has_catalog(con) or not _has(con, WRITER):
                 con.execute(_SETUP)
             # signing in is a write: a role that may not write is refused here, at once

@@ -205,3 +205,73 @@ def test_unknown_store_option_is_refused(tmp_path):
     con = sqlite3.connect(store.path)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     assert store.timeout == 3
+
+
+def _open_reader(url: str):
+    """A reader in the middle of a long read: a transaction open on the parcels and records
+    (a `check` or `map` reading, QGIS browsing); a function giving the parcel ids it sees."""
+    if is_pg(url):
+        import psycopg
+
+        con = psycopg.connect(url)
+        con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    else:
+        con = sqlite3.connect(url, isolation_level=None)
+        con.execute("BEGIN")
+    con.execute("SELECT count(*) FROM progress").fetchall()
+
+    def seen():
+        return sorted(r[0] for r in con.execute("SELECT id FROM parcels").fetchall())
+
+    return con, seen
+
+
+def test_an_open_reader_does_not_block_a_writer(store_url):
+    store = make_store(store_url, timeout=2)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(2), kind="parcels")
+        tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA)
+    con, seen = _open_reader(store_url)
+    try:
+        assert seen() == ["a0", "a1"]
+        with store.transaction(command="parkgeo import") as tx:  # no wait, no busy error
+            tx.write_layer("parcels", _layer(3), kind="parcels")
+            tx.append(RECORDS, pd.DataFrame([_record("R2")]), types=RECORD_SCHEMA)
+        assert seen() == ["a0", "a1"]  # the reader keeps its snapshot
+    finally:
+        con.close()
+    assert store.read("parcels")["id"].tolist() == ["a0", "a1", "a2"]
+    assert store.read(RECORDS)["record_id"].tolist() == ["R1", "R2"]
+
+
+def test_a_table_locked_by_another_program_is_waited_for_then_reported(pg_cluster):
+    import psycopg
+
+    url = pg_cluster.database()
+    store = make_store(f"{url}&timeout=0.5")
+    assert store.timeout == 0.5
+    with store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA)
+    before = store_state(url)
+    with psycopg.connect(url) as other:  # e.g. QGIS editing the records table
+        other.execute("LOCK TABLE progress IN EXCLUSIVE MODE")
+        busy = "locked by another session .* waited 0.5 s and nothing was written"
+        with pytest.raises(StoreBusyError, match=busy), store.transaction() as tx:
+            tx.append(RECORDS, pd.DataFrame([_record("R2")]), types=RECORD_SCHEMA)
+    assert store_state(url) == before
+
+
+def test_a_postgres_url_with_a_password_is_refused(tmp_path):
+    from geo.errors import ManifestError
+    from geo.io.manifest import load_manifest
+    from tests.conftest import manifest_text
+
+    (tmp_path / "park.toml").write_text(
+        manifest_text("layers/p.geojson").replace(
+            "[park]\n", '[park]\nstore = "postgresql://li:secret@db.example/park"\n'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError, match=r"password.*~/.pgpass") as caught:
+        load_manifest(tmp_path)
+    assert "secret" not in str(caught.value)
