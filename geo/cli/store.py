@@ -23,12 +23,14 @@ def init_roles_(project: Path, as_json: bool):
     """Create the PostgreSQL roles of the departments and grant them their tables.
 
     \b
-    parkgeo_bureau    writes parcels, zones, projects, findings (checks)
+    parkgeo_bureau    replaces parcels, zones, projects and goals
     parkgeo_engineer  adds and corrects progress records only
     parkgeo_viewer    reads only
     Run as the store's owner after the first import (and after an import adds a layer);
     then give each person a login in one role, e.g.
       CREATE ROLE li LOGIN IN ROLE parkgeo_engineer;
+    The database itself refuses what a role may not do; on a PostGIS store recorded_by
+    is the database user.
     """
     from geo.store import is_postgres_url
     from geo.store.pgroles import init_roles
@@ -44,14 +46,14 @@ def init_roles_(project: Path, as_json: bool):
         print_json(rows)
         return
     table = Table(title=f"roles on {st.url}")
-    for col in ("role", "部门 department", "可写 writes", "可追加/更正 appends"):
+    for col in ("role", "部门 department", "可写图层 writes", "进度记录 records"):
         table.add_column(col)
     for r in rows:
         table.add_row(
             r["role"],
             f"{r['label_zh']} {r['label_en']}",
             ", ".join(r["writes"]) or "—",
-            ", ".join(r["appends"]) or "—",
+            "添加、更正 add, correct" if r["records"] else "—",
         )
     console.print(table)
 

@@ -266,11 +266,13 @@ class PostgisStore(Store):
                 "LEFT JOIN pg_roles g ON g.oid = m.roleid WHERE u.rolname = current_user"
             ).fetchone()
         member = f" (member of {groups})" if groups else ""
+        what = _first_line(exc)
+        if WRITER in what:  # refused at sign-in: the role may not write anything
+            what = f"it may only read this store ({what})"
         return (
-            f"{self._url}: the database refused this to user {user!r}{member}: "
-            f"{_first_line(exc)}. Nothing was written. That role may not make this change; "
-            "ask the store's owner for a role that may (`parkgeo store init-roles` lists who "
-            "may do what)."
+            f"{self._url}: the database refused this to user {user!r}{member}: {what}. "
+            "Nothing was written. Ask the store's owner for a role that may make this change "
+            "(`parkgeo store init-roles` lists who may do what)."
         )
 
     def exists(self) -> bool:

@@ -24,13 +24,6 @@ USERS = {
 
 def _as(park, url: str, user: str) -> None:
     """Point park.toml at the same database as login *user*."""
-    toml = park / "park.toml"
-    lines = [
-        line
-        for line in toml.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("store =")
-    ]
-    toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
     use_store(park, url.replace("postgres@", f"{user}@", 1))
 
 
@@ -101,6 +94,13 @@ def test_viewer_import_is_refused_by_the_database(shared):
     assert store_state(url) == before
     # reading is allowed
     assert CliRunner().invoke(cli, ["status", "-p", str(park), "--json"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["history", "-p", str(park), "P1"]).exit_code == 0
+    # an import that would change nothing, and a retraction, are refused all the same
+    write_layer(parcels_frame(), park / "layers" / "parcels", fmt="geojson")
+    for args in (["import"], ["retract", "R000001", "--why", "误录"]):
+        result = CliRunner().invoke(cli, [args[0], "-p", str(park), *args[1:]])
+        assert result.exit_code == 2 and "permission denied" in result.output, result.output
+    assert store_state(url) == before
 
 
 def test_engineer_adds_records_but_may_not_touch_parcels(shared):
