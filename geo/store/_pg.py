@@ -9,8 +9,6 @@ the two stores apart.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -192,7 +190,7 @@ def select(
     types = columns_of(con, name)
     spatial = GEOM in types
     wanted = [c for c in (columns or [c for c in types if c != "fid"]) if c in types and c != GEOM]
-    picks = [sql.Identifier(c) for c in wanted]
+    picks = [_pick(c, types[c]) for c in wanted]
     if spatial:
         picks.append(sql.SQL("ST_AsBinary({})").format(sql.Identifier(GEOM)))
     condition, params = where_sql(where)
@@ -205,18 +203,28 @@ def select(
         sql.SQL(", ").join(picks) if picks else sql.SQL("fid"), sql.Identifier(name), condition
     )
     rows = con.execute(query, params).fetchall()
+    cells = list(zip(*rows, strict=True)) if rows else [()] * len(picks)
     frame = pd.DataFrame(
-        {c: _column([r[i] for r in rows], types[c]) for i, c in enumerate(wanted)},
+        {c: _column(list(cells[i]), types[c]) for i, c in enumerate(wanted)},
         index=pd.RangeIndex(len(rows)),
     )
     if not spatial:
         return frame
-    wkb = np.array([None if r[-1] is None else bytes(r[-1]) for r in rows], dtype=object)
+    wkb = np.array([None if w is None else bytes(w) for w in cells[-1]], dtype=object)
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.from_wkb(wkb), crs=crs or None))
 
 
-def _moment(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def _pick(column: str, pg_type: str) -> sql.Composable:
+    """A column as the GeoPackage store gives it: dates and moments as ISO text, formatted by
+    the server (much faster than a Python datetime per cell)."""
+    ident = sql.Identifier(column)
+    if pg_type == "date":
+        return sql.SQL("to_char({}, 'YYYY-MM-DD')").format(ident)
+    if pg_type.startswith("timestamp"):
+        return sql.SQL(
+            "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        ).format(ident)
+    return ident
 
 
 def _column(values: list, pg_type: str) -> pd.Series:
@@ -226,8 +234,4 @@ def _column(values: list, pg_type: str) -> pd.Series:
         if any(v is None for v in values):
             return pd.Series(values, dtype="float64")
         return pd.Series(values, dtype="int64")
-    if pg_type == "date":
-        return pd.Series([None if v is None else v.isoformat() for v in values], dtype=object)
-    if pg_type.startswith("timestamp"):
-        return pd.Series([None if v is None else _moment(v) for v in values], dtype=object)
     return pd.Series(values, dtype=object)
