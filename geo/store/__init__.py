@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from geo.errors import StoreError
 from geo.store.base import CATALOG, RECORD_SCHEMA, RECORDS, Store, StoreWriter, active_at
 from geo.store.gpkg import GpkgStore
 
@@ -41,7 +42,12 @@ def store_at(url: str, *, root: Path | None = None) -> Store:
     """The store at *url*: PostGIS for a ``postgresql://`` URL, else a GeoPackage (a relative
     path taken from *root*, default the current folder)."""
     if is_postgres_url(url):
-        from geo.store.postgis import PostgisStore  # psycopg only when a server is named
-
+        try:  # psycopg only when a server is named
+            from geo.store.postgis import PostgisStore
+        except ImportError:
+            raise StoreError(
+                f"store = {url!r} names a PostgreSQL server but its driver is not installed. "
+                'Install it with `pip install "parkgeo[postgis]"` (psycopg 3).'
+            ) from None
         return PostgisStore(url)
     return GpkgStore.from_url(str(url), root=root or Path.cwd())

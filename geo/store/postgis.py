@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
+import psycopg
 
 from geo import settings
 from geo.errors import StoreBusyError, StoreError, StorePermissionError
@@ -47,17 +48,6 @@ CREATE TABLE IF NOT EXISTS {WRITER} (
   since timestamptz);
 INSERT INTO {WRITER} (one) VALUES (true) ON CONFLICT DO NOTHING
 """
-
-
-def _psycopg():
-    try:
-        import psycopg
-    except ImportError:
-        raise StoreError(
-            "the store is a PostgreSQL URL but its driver is not installed. Install it with "
-            '`pip install "parkgeo[postgis]"` (psycopg 3).'
-        ) from None
-    return psycopg
 
 
 class _PgWriter(StoreWriter):
@@ -214,7 +204,6 @@ class PostgisStore(Store):
     @contextlib.contextmanager
     def connect(self, *, autocommit: bool = False, command: str = "parkgeo"):
         """A psycopg connection to the store's database (StoreError when it cannot)."""
-        psycopg = _psycopg()
         try:
             con = psycopg.connect(
                 self._dsn,
@@ -306,7 +295,6 @@ class PostgisStore(Store):
     @contextlib.contextmanager
     def transaction(self, *, command: str = "") -> Iterator[StoreWriter]:
         command = command or "parkgeo"
-        psycopg = _psycopg()
         with self.connect(command=command) as con, con.transaction():
             self._wait_for_writers(con)
             # a table locked by another program (QGIS editing, a DBA) waits as long, no longer
