@@ -13,7 +13,13 @@ from geo.errors import StoreError
 
 @click.group()
 def store():
-    """The project's store: PostgreSQL roles, copying GeoPackage ↔ PostGIS."""
+    """The project's store: PostgreSQL roles, copying GeoPackage ↔ PostGIS.
+
+    \b
+    Example:
+      parkgeo store copy park.gpkg postgresql://li@db.example/park
+      parkgeo store init-roles
+    """
 
 
 @store.command("init-roles")
@@ -22,6 +28,9 @@ def store():
 def init_roles_(project: Path, as_json: bool):
     """Create the PostgreSQL roles of the departments and grant them their tables.
 
+    \b
+    Example:
+      parkgeo store init-roles -p park      # as the store's owner
     \b
     parkgeo_bureau    replaces parcels, zones, projects and goals
     parkgeo_engineer  adds and corrects progress records only
@@ -65,8 +74,10 @@ def init_roles_(project: Path, as_json: bool):
 def copy_(source: str, target: str, as_json: bool):
     """Copy every layer and table, the whole record history included, from SOURCE to TARGET.
 
+    Each is a GeoPackage file or a postgresql:// URL.
+
     \b
-    Each is a GeoPackage file or a postgresql:// URL, e.g. to move a park onto a server:
+    Example (move a park onto a server):
       parkgeo store copy park.gpkg postgresql://parkgeo@db.example/park
     then set store = "postgresql://parkgeo@db.example/park" in park.toml.
     TARGET must be empty: a new GeoPackage file or an empty database.

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 import psycopg
+from psycopg import sql
 
 from geo import settings
 from geo.errors import StoreBusyError, StoreError, StorePermissionError
@@ -77,12 +78,12 @@ class _PgWriter(StoreWriter):
         if spatial:
             shape, srid = _pg.geometry_type(frame), _pg.srid_of(frame.crs)
             wanted[_pg.GEOM] = f"geometry({shape},{srid})"
-        table = _pg.sql.Identifier(name)
+        table = sql.Identifier(name)
         if have and _same_columns(have, wanted):
             # same columns: rows only, no DDL, so readers holding the table never block us
-            self.con.execute(_pg.sql.SQL("DELETE FROM {}").format(table))
+            self.con.execute(sql.SQL("DELETE FROM {}").format(table))
         else:
-            self.con.execute(_pg.sql.SQL("DROP TABLE IF EXISTS {}").format(table))
+            self.con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
             _pg.create_table(self.con, name, frame, {c: wanted[c] for c in attrs})
         _pg.insert_rows(self.con, name, frame, start=0)
         crs = frame.crs.to_string() if spatial and frame.crs else ""
@@ -110,16 +111,16 @@ class _PgWriter(StoreWriter):
             empty = pd.DataFrame({c: pd.Series(dtype=object) for c in types})
             _pg.create_table(self.con, name, empty, _pg.pg_types(empty, list(types), types))
             self._enter(name, name, "", 0, "")
-        table = _pg.sql.Identifier(name)
+        table = sql.Identifier(name)
         start = self.con.execute(
-            _pg.sql.SQL("SELECT coalesce(max(fid), 0) FROM {}").format(table)
+            sql.SQL("SELECT coalesce(max(fid), 0) FROM {}").format(table)
         ).fetchone()[0]
         fids = _pg.insert_rows(self.con, name, frame, start=start)
         if fids:
             self.con.execute(
-                _pg.sql.SQL(
+                sql.SQL(
                     "UPDATE {} SET features = (SELECT count(*) FROM {}) WHERE name = %s"
-                ).format(_pg.sql.Identifier(CATALOG), table),
+                ).format(sql.Identifier(CATALOG), table),
                 [name],
             )
         return fids
@@ -127,14 +128,10 @@ class _PgWriter(StoreWriter):
     def update(self, name, *, where, values):
         condition, params = _pg.where_sql(where)
         have = _pg.columns_of(self.con, name)
-        sets = _pg.sql.SQL(", ").join(
-            _pg.sql.SQL("{} = %s").format(_pg.sql.Identifier(c)) for c in values
-        )
+        sets = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in values)
         cells = [_pg.cell(v, have.get(c, "text")) for c, v in values.items()]
         cur = self.con.execute(
-            _pg.sql.SQL("UPDATE {} SET {} WHERE {}").format(
-                _pg.sql.Identifier(name), sets, condition
-            ),
+            sql.SQL("UPDATE {} SET {} WHERE {}").format(sql.Identifier(name), sets, condition),
             [*cells, *params],
         )
         return cur.rowcount
@@ -142,7 +139,7 @@ class _PgWriter(StoreWriter):
     def drop(self, name):
         if name == RECORDS:
             raise StoreError("progress records are never dropped")
-        self.con.execute(_pg.sql.SQL("DROP TABLE IF EXISTS {}").format(_pg.sql.Identifier(name)))
+        self.con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
         self.con.execute(f"DELETE FROM {CATALOG} WHERE name = %s", [name])
 
     def read(self, name, *, columns=None, where=None):
