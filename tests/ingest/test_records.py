@@ -63,7 +63,7 @@ def test_csv_and_xlsx_with_chinese_headers(park, name):
     stored = read_back(store_location(park), "progress")
     stored = stored.sort_values("record_id")
     assert list(stored["stage"]) == ["allocated", "started", "allocated", "completed"]
-    assert [d.date().isoformat() for d in stored["date"]] == [
+    assert [str(d)[:10] for d in stored["date"]] == [
         "2023-03-01",
         "2023-06-01",
         "2023-07-01",

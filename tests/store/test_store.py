@@ -275,3 +275,49 @@ def test_a_postgres_url_with_a_password_is_refused(tmp_path):
     with pytest.raises(ManifestError, match=r"password.*~/.pgpass") as caught:
         load_manifest(tmp_path)
     assert "secret" not in str(caught.value)
+
+
+def test_a_deadlock_with_another_program_is_reported_and_nothing_written(pg_cluster):
+    """QGIS (here: a second session) edits a record while an import rewrites the parcels;
+    each then waits for the other. PostgreSQL breaks the deadlock; parkgeo says so."""
+    import threading
+    import time
+
+    import psycopg
+
+    url = pg_cluster.database()
+    store = make_store(url, timeout=10)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(2), kind="parcels")
+        tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA)
+    before = store_state(url)
+    other = psycopg.connect(url)
+    other.execute("UPDATE progress SET note = 'QGIS' WHERE fid = 1")  # holds the row
+    waiting = threading.Event()
+    outcome = []
+
+    def qgis_then_parcels():
+        waiting.wait(10)
+        time.sleep(0.3)  # parkgeo is waiting for the record row by now
+        try:
+            other.execute("DELETE FROM parcels WHERE id = 'a0'")
+            other.rollback()
+            outcome.append("other went on")
+        except psycopg.errors.DeadlockDetected:
+            other.rollback()
+            outcome.append("other was stopped")
+
+    thread = threading.Thread(target=qgis_then_parcels)
+    thread.start()
+    try:
+        busy = pytest.raises(StoreBusyError, match="same rows at the same time")
+        with busy, store.transaction() as tx:
+            tx.write_layer("parcels", _layer(3), kind="parcels")  # locks the parcel rows
+            waiting.set()
+            tx.update(RECORDS, where={"record_id": "R1"}, values={"seen_row": 2})
+    finally:
+        waiting.set()
+        thread.join(20)
+        other.close()
+    assert outcome == ["other went on"]
+    assert store_state(url) == before
