@@ -73,6 +73,10 @@ class StoreBusyError(StoreError):
     """Another command is writing the store and did not finish within the wait allowed."""
 
 
+class StorePermissionError(StoreError):
+    """The store's database refused a change the user's role may not make."""
+
+
 class RecordError(ParkGeoError):
     """A progress record that does not exist or cannot be changed as asked."""
 

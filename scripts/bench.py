@@ -16,8 +16,13 @@ The record store section (``--only records``): for P parcels with R progress rec
 (and its peak memory), reading the sheet alone, re-importing the unchanged sheet, the
 park's state on a date, and `history` of one feature.
 
+With ``--stores`` the record section runs on both stores side by side, a GeoPackage and a
+PostGIS database (a throwaway cluster from tests/pgcluster.py, or ``--pg URL`` naming an empty
+database), adds the map build from the store, and times 8 `parkgeo import` processes started
+together, each adding 500 records to the same store (throughput in records/s).
+
 Usage: python scripts/bench.py [--sizes 1000,10000,100000] [--skip-explore-above N] [--json]
-       python scripts/bench.py --only records [--records-large]
+       python scripts/bench.py --only records [--records-large] [--stores [--pg URL]]
 """
 
 from __future__ import annotations
@@ -178,16 +183,16 @@ source = "layers/progress.csv"
 """
 
 
-def prepare_records(parcels: int, records: int, root: Path) -> Path:
+def prepare_records(parcels: int, records: int, root: Path, *, store: str = "park.gpkg") -> Path:
     """A project with *parcels* parcels and a progress sheet of *records* rows (stages in
-    date order per parcel, so none goes backwards)."""
+    date order per parcel, so none goes backwards), its store at *store*."""
     import numpy as np
     import pandas as pd
     import pyogrio
 
     from geo.domain.tables import stages_for_kind
 
-    project = root / f"records-{parcels}-{records}"
+    project = root / f"records-{parcels}-{records}-{'pg' if '://' in store else 'gpkg'}"
     (project / "layers").mkdir(parents=True, exist_ok=True)
     gdf = synthetic_parcels(parcels)[["id", "zone", "land_use", "geometry"]]
     pyogrio.write_dataframe(gdf, project / "layers" / "parcels.gpkg", driver="GPKG")
@@ -207,7 +212,8 @@ def prepare_records(parcels: int, records: int, root: Path) -> Path:
         }
     ).to_csv(project / "layers" / "progress.csv", index=False)
     (project / "park.toml").write_text(
-        '[park]\nname = "基准园区"\nas_of = 2024-09-30\ncrs = "EPSG:4544"\n' + PROGRESS_SPEC,
+        f'[park]\nname = "基准园区"\nas_of = 2024-09-30\ncrs = "EPSG:4544"\nstore = "{store}"\n'
+        + PROGRESS_SPEC,
         encoding="utf-8",
     )
     return project
@@ -230,8 +236,10 @@ def _timed_cli(args: list[str]) -> tuple[float, float]:
     return wall, int(proc.stderr.strip().splitlines()[-1]) / 1024
 
 
-def bench_records(parcels: int, records: int, root: Path) -> list[tuple[str, float, str]]:
-    """(step, seconds, note) for the record store at *parcels* / *records*."""
+def bench_records(
+    parcels: int, records: int, root: Path, *, store: str = "park.gpkg", map_build: bool = False
+) -> list[tuple[str, float, str]]:
+    """(step, seconds, note) for the record store at *parcels* / *records* (in *store*)."""
     import datetime as dt
 
     from geo.analysis.progress import status
@@ -240,7 +248,7 @@ def bench_records(parcels: int, records: int, root: Path) -> list[tuple[str, flo
     from geo.io.sources import read_source
     from geo.store import open_store
 
-    project = prepare_records(parcels, records, root)
+    project = prepare_records(parcels, records, root, store=store)
     out = []
     wall, peak = _timed_cli(["import", "-p", str(project), "--json"])
     out.append(("first import (process)", wall, f"peak {peak:.0f} MB"))
@@ -259,7 +267,86 @@ def bench_records(parcels: int, records: int, root: Path) -> list[tuple[str, flo
     out.append(("history of one feature", time.perf_counter() - t, f"{n} records, in process"))
     wall, _ = _timed_cli(["history", "-p", str(project), f"P{parcels // 2:06d}", "--json"])
     out.append(("history of one feature (process)", wall, "incl. Python start-up"))
+    if map_build:
+        wall, peak = _timed_cli(["map", "-p", str(project), "--out", str(project / "map.html")])
+        out.append(("map build from the store (process)", wall, f"peak {peak:.0f} MB"))
     return out
+
+
+def bench_writers(store: str, root: Path, *, writers: int = 8, each: int = 500) -> tuple:
+    """*writers* `parkgeo import` processes started together, each adding *each* records of
+    its own sheet to *store*: (wall s, records stored)."""
+    import pandas as pd
+
+    from geo.store import store_at
+
+    base = prepare_records(1000, 0, root / "writers", store=store)
+    _timed_cli(["import", "-p", str(base)])  # the parcels, no records yet
+    desks = []
+    for k in range(writers):
+        desk = root / f"desk{k}"
+        (desk / "layers").mkdir(parents=True)
+        (desk / "layers" / "parcels.gpkg").write_bytes((base / "layers/parcels.gpkg").read_bytes())
+        pd.DataFrame(
+            {
+                "图层": "地块",
+                "编号": [f"P{(k * each + i) % 1000:06d}" for i in range(each)],
+                "日期": "2016-01-04",
+                "阶段": "已供地",
+                "备注": [f"desk {k} row {i}" for i in range(each)],
+            }
+        ).to_csv(desk / "layers" / f"desk{k}.csv", index=False)  # each desk its own file
+        text = (base / "park.toml").read_text(encoding="utf-8")
+        for old, new in (
+            ("progress.weekly", f"progress.desk{k}"),
+            ("progress.csv", f"desk{k}.csv"),
+        ):
+            text = text.replace(old, new)
+        (desk / "park.toml").write_text(text, encoding="utf-8")
+        desks.append(desk)
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [str(Path(sys.executable).parent / "parkgeo"), "import", "-p", str(d)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for d in desks
+    ]
+    errors = [p.communicate()[1] for p in procs if p.wait() != 0]
+    wall = time.perf_counter() - start
+    if errors:
+        raise SystemExit(errors[0])
+    stored = store_at(store, root=base).records()
+    return wall, 0 if stored is None else len(stored)
+
+
+def bench_stores(parcels: int, records: int, root: Path, pg_url: str | None) -> dict:
+    """The record benchmark on a GeoPackage and on PostGIS, and 8 writers on each."""
+    sys.path.insert(0, str(ROOT))
+    from tests.pgcluster import Cluster
+
+    cluster = None if pg_url else Cluster().start()
+    try:
+        fresh = (lambda: pg_url) if pg_url else cluster.database
+        stores = {"GeoPackage": "park.gpkg", "PostGIS": fresh()}
+        steps = {
+            label: bench_records(parcels, records, root / label, store=url, map_build=True)
+            for label, url in stores.items()
+        }
+        # the writers share one new store (the GeoPackage by its full path)
+        stores = {"GeoPackage": str(root / "GeoPackage-writers" / "shared.gpkg")}
+        if pg_url is None:
+            stores["PostGIS"] = fresh()
+        for label, url in stores.items():
+            wall, stored = bench_writers(url, root / f"{label}-writers")
+            note = f"{stored:,} records stored, {stored / wall:,.0f} records/s"
+            steps[label].append(("8 imports x 500 records at once", wall, note))
+        return steps
+    finally:
+        if cluster is not None:
+            cluster.stop()
 
 
 def main() -> int:
@@ -281,6 +368,12 @@ def main() -> int:
         help="Record store at 100k parcels / 1M records (default 10k / 100k).",
     )
     parser.add_argument(
+        "--stores",
+        action="store_true",
+        help="Record store on a GeoPackage and on PostGIS side by side, plus 8 writers.",
+    )
+    parser.add_argument("--pg", default=None, help="With --stores: an empty PostGIS database.")
+    parser.add_argument(
         "--child", nargs=3, metavar=("TOOL", "PROJECT", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -293,6 +386,10 @@ def main() -> int:
     from rich.progress import Progress
     from rich.table import Table
 
+    if args.stores:
+        parcels, records = (100_000, 1_000_000) if args.records_large else (10_000, 100_000)
+        tmp = Path(tempfile.mkdtemp(prefix="parkgeo-bench-"))
+        return _print_stores(bench_stores(parcels, records, tmp, args.pg), parcels, records, args)
     if args.only != "map":
         parcels, records = (100_000, 1_000_000) if args.records_large else (10_000, 100_000)
         steps = bench_records(parcels, records, Path(tempfile.mkdtemp(prefix="parkgeo-bench-")))
@@ -365,6 +462,27 @@ def main() -> int:
                 f"{a['html_mb'] / b['html_mb']:.0%} of explore's, peak memory "
                 f"{a['peak_mb'] / b['peak_mb']:.0%}, drawn {b['draw_s'] / a['draw_s']:.1f}× faster"
             )
+    return 0
+
+
+def _print_stores(steps: dict, parcels: int, records: int, args) -> int:
+    if args.json:
+        print(json.dumps({k: [{"step": a, "s": b, "note": c} for a, b, c in v]
+                          for k, v in steps.items()}, indent=2))  # fmt: skip
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    labels = list(steps)
+    table = Table(title=f"both stores: {parcels:,} parcels, {records:,} records")
+    table.add_column("step")
+    for label in labels:
+        table.add_column(f"{label} s", justify="right")
+        table.add_column(f"{label} note")
+    for i, (step, *_) in enumerate(steps[labels[0]]):
+        cells = [c for label in labels for c in (f"{steps[label][i][1]:.2f}", steps[label][i][2])]
+        table.add_row(step, *cells)
+    Console().print(table)
     return 0
 
 

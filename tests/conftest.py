@@ -166,10 +166,11 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, fmt: str) -> Path:
     raise ValueError(fmt)
 
 
-def demo_project(root: Path, *, edit=None, today=None):
+def demo_project(root: Path, *, edit=None, today=None, store: str | None = None):
     """The demo park written to *root* and imported into its store: (manifest, store).
 
-    *edit*, when given, is called with *root* before the import (to plant test data).
+    *edit*, when given, is called with *root* before the import (to plant test data);
+    *store* (a URL) replaces the demo's GeoPackage.
     """
     from geo.demo import write_demo_project
     from geo.ingest.importer import import_project
@@ -177,6 +178,8 @@ def demo_project(root: Path, *, edit=None, today=None):
     from geo.store import open_store
 
     write_demo_project(root)
+    if store is not None:
+        use_store(root, store)
     if edit is not None:
         edit(root)
     manifest = load_manifest(root)
@@ -198,3 +201,99 @@ def park(tmp_path) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL + PostGIS cluster for the session (tests/pgcluster.py)."""
+    from tests import pgcluster
+
+    why = pgcluster.missing()
+    if why:
+        pytest.skip(why)
+    cluster = pgcluster.Cluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def store_url(request, tmp_path) -> str:
+    """Where a test's store lives, once per store: a GeoPackage file, a new PostGIS database."""
+    if request.param == "gpkg":
+        return str(tmp_path / "park.gpkg")
+    return request.getfixturevalue("pg_cluster").database()
+
+
+def store_location(root: Path) -> str:
+    """Where the park in *root* keeps its store (park.toml's ``store``, resolved)."""
+    from geo.io.manifest import load_manifest
+
+    return str(load_manifest(root).store)
+
+
+def make_store(url: str, **options):
+    """The store at *url* (a GeoPackage path or a postgresql:// URL) with *options*."""
+    from geo.store import GpkgStore, is_postgres_url
+
+    if is_postgres_url(url):
+        from geo.store.postgis import PostgisStore
+
+        return PostgisStore(url, **options)
+    return GpkgStore(url, **options)
+
+
+def is_pg(url) -> bool:
+    return str(url).startswith("postgresql://")
+
+
+def use_store(root: Path, url: str) -> None:
+    """Point the park.toml in *root* at the store *url* (``store =`` under ``[park]``)."""
+    toml = root / "park.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines()
+    lines = [line for line in lines if not line.startswith("store =")]
+    at = lines.index("[park]") + 1
+    toml.write_text(
+        "\n".join([*lines[:at], f'store = "{url}"', *lines[at:]]) + "\n", encoding="utf-8"
+    )
+
+
+def read_back(location, layer: str) -> pd.DataFrame:
+    """Layer *layer* read straight from the store at *location*, without parkgeo's store code.
+
+    A GeoPackage through pyogrio; PostGIS through psycopg (rows by fid, geometry from WKB).
+    """
+    location = str(location)
+    if not location.startswith("postgresql://"):
+        return pyogrio.read_dataframe(location, layer=layer)
+    import psycopg
+
+    with psycopg.connect(location) as conn:
+        names = [d.name for d in conn.execute(f'SELECT * FROM "{layer}" LIMIT 0').description]
+        order = "fid" if "fid" in names else "position"  # the catalog keeps its own order
+        rows = conn.execute(f'SELECT * FROM "{layer}" ORDER BY {order}').fetchall()
+        frame = pd.DataFrame(rows, columns=names).drop(columns=order)
+        if "geom" not in names:
+            return frame
+        srid = conn.execute(f"SELECT Find_SRID('public', '{layer}', 'geom')").fetchone()[0]
+        geom = shapely.from_wkb([h or None for h in frame.pop("geom")])
+        return gpd.GeoDataFrame(frame, geometry=geom, crs=f"EPSG:{srid}" if srid else None)
+
+
+def store_state(location) -> object:
+    """Everything stored at *location*: the file's hash, or every row of every table."""
+    location = str(location)
+    if not location.startswith("postgresql://"):
+        return sha(Path(location)) if Path(location).exists() else None
+    import psycopg
+
+    with psycopg.connect(location) as conn:
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        ).fetchall()
+        return {
+            t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()
+            for (t,) in tables
+            if t not in ("spatial_ref_sys", "parkgeo_writer")  # who writes: not data
+        }

@@ -1,6 +1,7 @@
 """The ``parkgeo`` command: a thin layer that parses options, calls the engine and prints.
 
-Each command family lives in its own module (project, status, roads, checks, maps, demo);
+Each command family lives in its own module (project, status, roads, checks, maps, demo,
+store);
 this module holds the group that turns parkgeo errors into exit code 2 and registers them.
 
 Exit codes: 0 ok, 1 findings that need attention, 2 bad usage or unusable input.
@@ -20,6 +21,7 @@ from geo.cli.project import import_, init, layers
 from geo.cli.records import history, retract
 from geo.cli.roads import roads
 from geo.cli.status import status
+from geo.cli.store import store
 from geo.errors import ParkGeoError
 
 __all__ = ["cli", "main"]
@@ -62,6 +64,7 @@ for _command in (
     snapshot,
     brief,
     demo,
+    store,
 ):
     cli.add_command(_command)
 

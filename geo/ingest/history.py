@@ -55,6 +55,7 @@ def apply_plans(tx: StoreWriter, plans: list, history: pd.DataFrame | None, *, b
     """Write what *plans* (one :class:`~geo.ingest.lifecycle.FilePlan` per file) say, inside
     the transaction *tx* in which *history* was read; the number of active records after."""
     now = utc_now()
+    by = tx.recorder(by)
     seq = int(history["seq"].max()) + 1 if history is not None and len(history) else 1
     rows, supersede, retract, moved = [], [], [], []
     for plan in plans:
@@ -166,6 +167,7 @@ def retract_record(store: Store, rid: str, *, why: str, by: str) -> dict:
                 f"{rec['superseded_at']}; retract that one instead."
             )
         now = utc_now()
+        by = tx.recorder(by)
         tx.update(
             RECORDS,
             where={"record_id": rid},

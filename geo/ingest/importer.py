@@ -475,7 +475,7 @@ def import_project(
                 tx.drop(name)
         if manifest.progress or history is not None:
             report.counts[RECORDS] = apply_plans(tx, report.files, history, by=recorder)
-        versions = source_rows(report, now=utc_now(), by=recorder)
+        versions = source_rows(report, now=utc_now(), by=tx.recorder(recorder))
         if len(versions):
             tx.append(SOURCES, versions, types=SOURCE_SCHEMA)
     # rejects are written only once the store holds the good rows

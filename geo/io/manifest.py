@@ -9,6 +9,7 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
@@ -60,7 +61,7 @@ class Manifest:
     as_of: dt.date
     crs: str
     #: where the store is: a GeoPackage path (relative paths resolved against the folder)
-    #: or a URL such as ``gpkg:park.gpkg?journal=delete``
+    #: or a URL such as ``gpkg:park.gpkg?journal=delete`` or ``postgresql://user@host/db``
     store: str
     data_source: str
     map_review_number: str
@@ -235,7 +236,7 @@ def load_manifest(project: Path | str) -> Manifest:
         name_en=str(park.get("name_en", park.get("name", root.name))),
         as_of=as_of,
         crs=crs,
-        store=_store_url(str(park.get("store", settings.STORE_NAME)), root),
+        store=_store_url(str(park.get("store", settings.STORE_NAME)), root, path),
         data_source=str(park.get("data_source", "")),
         map_review_number=str(park.get("map_review_number", "")),
         layers=layers,
@@ -263,8 +264,22 @@ def _date(path: Path, key: str, value) -> dt.date | None:
         ) from None
 
 
-def _store_url(text: str, root: Path) -> str:
-    """A plain path is a GeoPackage, made absolute; a URL (``scheme:...``) stays as given."""
-    if ":" in text[2:] or text.startswith(("gpkg:", "postgresql:")):
+def _store_url(text: str, root: Path, path: Path) -> str:
+    """A plain path is a GeoPackage, made absolute; a URL (``scheme:...``) stays as given.
+
+    A PostgreSQL URL must not hold a password: park.toml is shared with everyone.
+    """
+    if text.startswith(("postgresql:", "postgres:")):
+        parts = urlsplit(text)
+        if parts.password is not None or "password=" in parts.query.lower():
+            raise _fail(
+                path,
+                "park",
+                "store holds a password, and park.toml is shared with everyone who opens the park",
+                "Remove it from the URL and put it in ~/.pgpass (host:port:db:user:password, "
+                "chmod 600), a PostgreSQL service file (service=NAME) or PGPASSWORD.",
+            )
+        return text
+    if ":" in text[2:] or text.startswith("gpkg:"):
         return text
     return str((root / text).resolve())

@@ -10,7 +10,6 @@ GeoPackage geometry blobs and their R*Tree spatial index with the standard trigg
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import struct
 from collections.abc import Iterable
@@ -21,12 +20,13 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo.store.base import column_type
+
 __all__ = ["connect", "drop_table", "ensure_gpkg", "read_table", "table_names", "write_table"]
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10400  # GeoPackage 1.4
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _CORE = """
 CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
@@ -201,21 +201,6 @@ def _crs_of(con: sqlite3.Connection, srs_id: int) -> CRS | None:
 # ---------------------------------------------------------------------------- write
 
 
-def _sql_type(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return "BOOLEAN"
-    if pd.api.types.is_integer_dtype(series):
-        return "INTEGER"
-    if pd.api.types.is_float_dtype(series):
-        return "REAL"
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "DATETIME"
-    values = series.dropna()
-    if len(values) and all(isinstance(v, str) and _ISO_DATE.match(v) for v in values):
-        return "DATE"  # stored as ISO text, which is what a GeoPackage DATE is
-    return "TEXT"
-
-
 def _cell(value):
     if value is None:
         return None
@@ -253,7 +238,7 @@ def write_table(
     spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
     geom_col = frame.geometry.name if spatial else None
     columns = [c for c in frame.columns if c != geom_col and c != "fid"]
-    types = {c: (types or {}).get(c) or _sql_type(frame[c]) for c in columns}
+    types = {c: (types or {}).get(c) or column_type(frame[c]) for c in columns}
     defs = ["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"]
     if spatial:
         defs.append(f'"{geom_col}" {_geometry_type(frame)}')

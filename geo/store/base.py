@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 from abc import ABC, abstractmethod
 
 import pandas as pd
@@ -26,6 +27,8 @@ __all__ = [
     "Store",
     "StoreWriter",
     "active_at",
+    "attach_lists",
+    "column_type",
     "join_lists",
     "list_table",
     "split_lists",
@@ -145,6 +148,44 @@ def join_lists(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataF
     return out
 
 
+def attach_lists(
+    frame: pd.DataFrame, tables: dict[str, pd.DataFrame], rows: list[int] | None = None
+) -> pd.DataFrame:
+    """:func:`join_lists` for a read of some rows only: *rows* are the stored row numbers
+    (fids) of *frame*'s rows, in order; ``None`` when *frame* is the whole layer."""
+    if not tables:
+        return frame
+    if rows is None:
+        return join_lists(frame, tables)
+    renumber = {int(fid): i for i, fid in enumerate(rows, start=1)}
+    subset = {}
+    for table_name, table in tables.items():
+        part = table[table["row"].isin(renumber)].copy()
+        part["row"] = part["row"].map(renumber)
+        subset[table_name] = part
+    return join_lists(frame, subset)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def column_type(series: pd.Series) -> str:
+    """The store type of a column (TEXT, DATE, DATETIME, REAL, INTEGER, BOOLEAN), as
+    RECORD_SCHEMA names them; ISO date text is a DATE."""
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(series):
+        return "REAL"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "DATETIME"
+    values = series.dropna()
+    if len(values) and all(isinstance(v, str) and _ISO_DATE.match(v) for v in values):
+        return "DATE"
+    return "TEXT"
+
+
 def active_at(records: pd.DataFrame, moment: str | None) -> pd.DataFrame:
     """The records that were active at *moment* (an ISO UTC datetime; None: now).
 
@@ -209,6 +250,11 @@ class StoreWriter(ABC):
     @abstractmethod
     def discard(self) -> None:
         """Roll the transaction back when it ends (a dry run)."""
+
+    def recorder(self, claimed: str) -> str:
+        """Who the store records as writing: *claimed* (``--by``, the operator, the OS
+        user), unless the store knows its user itself (PostGIS: the database user)."""
+        return claimed
 
 
 class Store(ABC):

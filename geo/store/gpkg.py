@@ -24,7 +24,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import StoreBusyError, StoreError
 from geo.store import _sqlite
-from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, join_lists, split_lists
+from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, attach_lists, split_lists
 
 __all__ = ["GpkgStore"]
 
@@ -308,16 +308,11 @@ def _read(con: sqlite3.Connection, name: str, *, columns=None, where=None, bbox=
         for t in _list_tables(con, name)
         if columns is None or t.rpartition("__")[2] in columns
     }
-    if tables and where is None and bbox is None:
-        return join_lists(frame, tables)
-    if tables:  # a subset of rows: match list items to rows by their stored row number
-        rows = _sqlite.read_table(con, name, columns=["fid"], where=where, bbox=bbox)["fid"]
-        whole = {t: tab[tab["row"].isin(rows)].copy() for t, tab in tables.items()}
-        renumber = {int(fid): i for i, fid in enumerate(rows, start=1)}
-        for tab in whole.values():
-            tab["row"] = tab["row"].map(renumber)
-        return join_lists(frame, whole)
-    return frame
+    if not tables or (where is None and bbox is None):
+        return attach_lists(frame, tables)
+    # a subset of rows: match list items to rows by their stored row number
+    rows = _sqlite.read_table(con, name, columns=["fid"], where=where, bbox=bbox)["fid"]
+    return attach_lists(frame, tables, rows.tolist())
 
 
 def _table_names(con: sqlite3.Connection) -> list[str]:

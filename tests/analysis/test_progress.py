@@ -15,6 +15,7 @@ from geo.analysis.progress import layer_state, status
 from geo.cli import cli
 from geo.domain.tables import stages_for_kind
 from geo.store import open_store
+from tests.conftest import use_store
 from tests.ingest.test_records import GOOD, load_manifest, run_import, write_progress
 
 D = dt.date
@@ -119,7 +120,8 @@ def test_forward_history_never_goes_back_in_time(history, a, b):
     assert s2.features["stage_order"].iloc[0] >= s1.features["stage_order"].iloc[0]
 
 
-def test_status_counts_areas_and_changes(park, runner):
+def test_status_counts_areas_and_changes(park, runner, store_url):
+    use_store(park, store_url)
     write_progress(park, GOOD)
     run_import(park)
     manifest = load_manifest(park)

@@ -1,4 +1,5 @@
-"""`history`, `retract` and `--as-recorded` through the real CLI on the demo park."""
+"""`history`, `retract` and `--as-recorded` through the real CLI on the demo park, on a
+GeoPackage and on PostGIS."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def _status(runner, root, *extra) -> str:
     return result.stdout
 
 
-def test_a_mistaken_row_deleted_brings_the_idle_finding_back(tmp_path, runner):
-    _, store = demo_project(tmp_path)
+def test_a_mistaken_row_deleted_brings_the_idle_finding_back(tmp_path, runner, store_url):
+    _, store = demo_project(tmp_path, store=store_url)
     assert "findings" not in store.names()  # findings are derived for each command, never stored
     csv = tmp_path / "layers" / "progress.csv"
     original = csv.read_text(encoding="utf-8")
@@ -55,7 +56,7 @@ def test_a_mistaken_row_deleted_brings_the_idle_finding_back(tmp_path, runner):
     assert "retracted" in history.output and "误录" in history.output
 
 
-def test_as_recorded_rejects_a_non_date(tmp_path, runner):
-    demo_project(tmp_path)
+def test_as_recorded_rejects_a_non_date(tmp_path, runner, store_url):
+    demo_project(tmp_path, store=store_url)
     result = runner.invoke(cli, ["status", "-p", str(tmp_path), "--as-recorded", "yesterday"])
     assert result.exit_code == 2 and "not a date" in result.output

@@ -7,7 +7,6 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import pytest
 import shapely
 from pyproj import Transformer
@@ -17,7 +16,18 @@ from geo.errors import CRSError, GeometryError, LayerReadError
 from geo.ingest.importer import import_project, parse_date, parse_number
 from geo.io.manifest import load_manifest
 from geo.store import open_store
-from tests.conftest import X0, Y0, manifest_text, parcels_frame, sha, write_layer, zones_frame
+from tests.conftest import (
+    X0,
+    Y0,
+    manifest_text,
+    parcels_frame,
+    read_back,
+    store_location,
+    store_state,
+    use_store,
+    write_layer,
+    zones_frame,
+)
 
 FORMATS = ["gpkg", "shp", "shp-gbk", "geojson", "fgb"]
 
@@ -44,7 +54,7 @@ def test_each_format_imports_field_by_field(tmp_path, fmt):
         assert any("gb18030" in n for n in report.notes)
 
     # read the store back with pyogrio, independently of parkgeo's store module
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     stored = stored.sort_values("id", ignore_index=True)  # FlatGeobuf stores in Hilbert order
     assert stored.crs.to_epsg() == 4544
     assert list(stored["id"]) == ["P1", "P2", "P3", "P4"]
@@ -62,7 +72,7 @@ def test_each_format_imports_field_by_field(tmp_path, fmt):
     ]  # unmapped fields kept
     # 100 m × 200 m = 20,000 m² = 30 亩, by hand
     assert stored.geometry.area.iloc[0] == pytest.approx(20_000.0, abs=1e-6)
-    zones = pyogrio.read_dataframe(manifest.store, layer="zones")
+    zones = read_back(manifest.store, "zones")
     assert list(zones["name"]) == ["五里梁片区", "青东X"]
 
 
@@ -71,7 +81,7 @@ def test_geographic_source_is_projected_to_working_crs(tmp_path):
     project = _project(tmp_path, frame, "geojson")
     manifest = load_manifest(project)
     import_project(manifest, open_store(manifest))
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     assert stored.crs.to_epsg() == 4544
     assert stored.geometry.area.iloc[0] == pytest.approx(20_000.0, rel=1e-6)
 
@@ -79,12 +89,12 @@ def test_geographic_source_is_projected_to_working_crs(tmp_path):
 def _refused(project, exc_type, *needles, runner=None):
     manifest = load_manifest(project)
     store = open_store(manifest)
-    before = sha(store.path) if store.exists() else None
+    before = store_state(store.url) if store.exists() else None
     with pytest.raises(exc_type) as info:
         import_project(manifest, store)
     for needle in needles:
         assert needle in str(info.value), str(info.value)
-    assert (sha(store.path) if store.exists() else None) == before
+    assert (store_state(store.url) if store.exists() else None) == before
     return str(info.value)
 
 
@@ -132,7 +142,7 @@ def test_prefixed_eastings_import_when_declared(imported):
     )
     manifest = load_manifest(imported)
     import_project(manifest, open_store(manifest))
-    stored = pyogrio.read_dataframe(manifest.store, layer="parcels")
+    stored = read_back(manifest.store, "parcels")
     # EPSG:4523 and EPSG:4544 differ only by the 35,000,000 m false-easting prefix
     assert stored.geometry.iloc[0].bounds[0] == pytest.approx(X0, abs=1e-3)
 
@@ -160,10 +170,10 @@ def test_bowtie_is_reported_then_repaired_with_area(imported, runner):
     msg = _refused(imported, GeometryError, "'P2'", "Self-intersection", "--repair")
     assert "P1" not in msg.split("invalid")[1]
 
-    before = sha(imported / "park.gpkg")
+    before = store_state(store_location(imported))
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert sha(imported / "park.gpkg") == before
+    assert store_state(store_location(imported)) == before
 
     result = runner.invoke(cli, ["import", "-p", str(imported), "--repair", "--json"])
     assert result.exit_code == 0, result.output
@@ -173,7 +183,7 @@ def test_bowtie_is_reported_then_repaired_with_area(imported, runner):
     # the bow-tie is two triangles of 50 m × 100 m / 2 = 2,500 m² each; shoelace gives 0
     assert repair["area_before"] == pytest.approx(0.0, abs=1e-6)
     assert repair["area_after"] == pytest.approx(5_000.0, rel=1e-9)
-    stored = pyogrio.read_dataframe(imported / "park.gpkg", layer="parcels")
+    stored = read_back(store_location(imported), "parcels")
     assert stored.geometry.is_valid.all()
 
 
@@ -227,11 +237,11 @@ def test_cli_refusal_exit_code_and_message(imported, runner):
     frame = parcels_frame()
     frame.loc[1, "地块编号"] = "P1"
     write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
-    before = sha(imported / "park.gpkg")
+    before = store_state(store_location(imported))
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 2
     assert "duplicate id" in result.output and "Traceback" not in result.output
-    assert sha(imported / "park.gpkg") == before
+    assert store_state(store_location(imported)) == before
 
 
 @pytest.mark.parametrize(
@@ -296,18 +306,19 @@ def test_cli_messages_keep_brackets(imported, runner):
     assert "[layers.parcels]" in result.output
 
 
-def test_project_parcels_split_at_any_separator_and_stored_as_rows(imported):
+def test_project_parcels_split_at_any_separator_and_stored_as_rows(imported, store_url):
     (imported / "layers" / "projects.csv").write_text(
         'id,name,parcels\nP1,甲,"A-1、A-2"\nP2,乙,\nP3,丙,"B-1；B-2, B-3"\n',
         encoding="utf-8",
     )
     with (imported / "park.toml").open("a", encoding="utf-8") as f:
         f.write('\n[layers.projects]\nkind = "projects"\nsource = "layers/projects.csv"\n')
+    use_store(imported, store_url)
     manifest = load_manifest(imported)
     store = open_store(manifest)
     import_project(manifest, store)
-    # read with GDAL, not the store: one row per parcel a project names
-    rows = pyogrio.read_dataframe(store.url, layer="projects__parcels")
+    # read with GDAL or psycopg, not the store: one row per parcel a project names
+    rows = read_back(manifest.store, "projects__parcels")
     assert rows[["id", "position", "parcels"]].values.tolist() == [
         ["P1", 1, "A-1"],
         ["P1", 2, "A-2"],

@@ -1,4 +1,9 @@
-"""The GeoPackage store: in-place transactions, a valid GeoPackage, reads by column/where/bbox."""
+"""Both stores behind one interface: transactions, reads by column/where/bbox, the records.
+
+Tests taking ``store_url`` run once on a GeoPackage file and once on a fresh PostGIS
+database of a throwaway server (tests/pgcluster.py); the rest are about one store's own
+format (a valid GeoPackage; PostGIS layers as QGIS needs them).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import shapely
 
 from geo.errors import StoreBusyError, StoreError
 from geo.store import CATALOG, RECORD_SCHEMA, RECORDS, GpkgStore
-from tests.conftest import sha
+from tests.conftest import is_pg, make_store, read_back, store_state
 
 
 def _layer(n=1):
@@ -23,16 +28,16 @@ def _layer(n=1):
     )
 
 
-def test_write_read_and_catalog(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
+def test_write_read_and_catalog(store_url):
+    store = make_store(store_url)
     assert not store.exists()
     with pytest.raises(StoreError, match="parkgeo import"):
         store.catalog()
     with store.transaction() as tx:
         tx.write_layer("parcels", _layer(), kind="parcels", source="layers/p.shp")
         tx.write_layer("goals", pd.DataFrame({"id": ["g1"], "target": [1.0]}), kind="goals")
-    # read back by GDAL, independently of the store's own reader
-    cat = pyogrio.read_dataframe(store.path, layer=CATALOG)
+    # read back by GDAL or psycopg, independently of the store's own reader
+    cat = read_back(store_url, CATALOG)
     assert cat[["name", "kind", "source", "features", "crs"]].to_dict("records") == [
         {
             "name": "parcels",
@@ -46,9 +51,129 @@ def test_write_read_and_catalog(tmp_path):
     parcels = store.read_kind("parcels")
     assert isinstance(parcels, gpd.GeoDataFrame) and parcels.crs.to_epsg() == 4544
     assert parcels.geometry.iloc[0].equals(shapely.box(0, 0, 1, 1))
+    assert parcels["allocated_on"].tolist() == ["2024-01-02"]  # a date comes back as ISO text
     goals = store.read_kind("goals")
     assert not isinstance(goals, gpd.GeoDataFrame) and goals["target"].tolist() == [1.0]
     assert store.read_kind("roads") is None
+    with pytest.raises(StoreError, match="no layer 'roads'"):
+        store.read("roads")
+
+
+def test_read_columns_where_bbox(store_url):
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(4), kind="parcels")
+    assert store.read("parcels", where={"id": ["a1", "a3"]})["id"].tolist() == ["a1", "a3"]
+    assert store.read("parcels", where={"id": "a2"})["id"].tolist() == ["a2"]
+    assert store.read("parcels", where={"id": []})["id"].tolist() == []
+    assert store.read("parcels", bbox=(19.5, 0, 31, 1))["id"].tolist() == ["a2", "a3"]
+    assert list(store.read("parcels", columns=["id"]).columns) == ["id", "geometry"]
+
+
+def test_failed_transaction_leaves_the_store_as_it_was(store_url, tmp_path):
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(), kind="parcels")
+    before = store_state(store_url)
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.write_layer("zones", _layer(), kind="zones")
+        tx.write_layer("parcels", _layer(3), kind="parcels")
+        raise RuntimeError("disk full")
+    assert store_state(store_url) == before
+    assert store.names() == ["parcels"]
+    assert store.read("parcels")["id"].tolist() == ["a0"]
+    if not is_pg(store_url):
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["park.gpkg"]
+
+
+def test_discarded_transaction_writes_nothing(store_url):
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(), kind="parcels")
+    before = store_state(store_url)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(2), kind="parcels")
+        assert len(tx.read("parcels")) == 2  # the transaction sees its own writes
+        tx.discard()
+    assert store_state(store_url) == before
+
+
+def _record(rid, **values):
+    return {**{c: None for c in RECORD_SCHEMA}, "record_id": rid, **values}
+
+
+def test_append_appends_and_drop_keeps_records(store_url):
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        assert tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA) == [1]
+    with store.transaction() as tx:
+        assert tx.append(RECORDS, pd.DataFrame([_record("R2")]), types=RECORD_SCHEMA) == [2]
+        with pytest.raises(StoreError, match="never dropped"):
+            tx.drop(RECORDS)
+    assert store.read(RECORDS)["record_id"].tolist() == ["R1", "R2"]
+    assert store.catalog().set_index("name").loc[RECORDS, "features"] == 2
+
+
+def test_a_rolled_back_append_leaves_no_gap_in_record_numbers(store_url):
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA)
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame([_record("R2")] * 3), types=RECORD_SCHEMA)
+        raise RuntimeError("killed")
+    with store.transaction() as tx:
+        assert tx.append(RECORDS, pd.DataFrame([_record("R2")]), types=RECORD_SCHEMA) == [2]
+
+
+def test_records_keep_dates_moments_and_lifecycle(store_url):
+    store = make_store(store_url)
+    first = _record("R1", date="2024-03-01", percent=10.0, recorded_at="2024-03-02T01:02:03.456Z")
+    with store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame([first]), types=RECORD_SCHEMA)
+    with store.transaction() as tx:
+        changed = tx.update(
+            RECORDS,
+            where={"record_id": ["R1"]},
+            values={"retracted_at": "2024-04-01T00:00:00.000Z", "retracted_why": "误录"},
+        )
+        assert changed == 1
+    rec = store.records(everything=True).iloc[0]
+    assert (rec["seq"], rec["date"], rec["percent"]) == (1, "2024-03-01", 10.0)
+    assert rec["recorded_at"] == "2024-03-02T01:02:03.456Z"
+    assert (rec["retracted_at"], rec["retracted_why"]) == ("2024-04-01T00:00:00.000Z", "误录")
+    assert store.records().empty  # retracted: not active now ...
+    assert len(store.at("2024-03-15T00:00:00.000Z").records()) == 1  # ... but it was then
+
+
+def test_unchanged_layer_is_not_rewritten(store_url):
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        assert tx.write_layer("parcels", _layer(), kind="parcels", fingerprint="x")
+    with store.transaction() as tx:
+        assert not tx.write_layer("parcels", _layer(2), kind="parcels", fingerprint="x")
+        assert tx.write_layer("parcels", _layer(2), kind="parcels", fingerprint="y")
+    assert len(store.read("parcels")) == 2
+
+
+def test_second_writer_waits_then_says_who_writes(store_url):
+    store = make_store(store_url, timeout=0.2)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(), kind="parcels")
+    with store.transaction(command="parkgeo import"):
+        other = make_store(store_url, timeout=0.2)
+        busy = r"another parkgeo import .* since \d\d:\d\d"
+        with pytest.raises(StoreBusyError, match=busy), other.transaction():
+            pass
+        # a reader sees the last committed state meanwhile
+        assert store.names() == ["parcels"]
+
+
+def test_empty_spatial_layer_can_be_written(store_url):
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        tx.write_layer("findings", _layer().iloc[0:0], kind="findings")
+    assert len(store.read("findings")) == 0
+    assert store.catalog()["features"].tolist() == [0]
 
 
 def test_file_is_a_valid_geopackage_that_gdal_reads(tmp_path):
@@ -69,75 +194,6 @@ def test_file_is_a_valid_geopackage_that_gdal_reads(tmp_path):
     found = pyogrio.read_dataframe(store.path, layer="parcels", bbox=(9, -1, 12, 2))
     assert found["id"].tolist() == ["a1"]
     assert str(found["allocated_on"].iloc[0])[:10] == "2024-01-02"
-
-
-def test_read_columns_where_bbox(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
-    with store.transaction() as tx:
-        tx.write_layer("parcels", _layer(4), kind="parcels")
-    assert store.read("parcels", where={"id": ["a1", "a3"]})["id"].tolist() == ["a1", "a3"]
-    assert store.read("parcels", bbox=(19.5, 0, 31, 1))["id"].tolist() == ["a2", "a3"]
-    assert list(store.read("parcels", columns=["id"]).columns) == ["id", "geometry"]
-
-
-def test_failed_transaction_leaves_store_and_no_temp_file(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
-    with store.transaction() as tx:
-        tx.write_layer("parcels", _layer(), kind="parcels")
-    before = sha(store.path)
-    with pytest.raises(RuntimeError), store.transaction() as tx:
-        tx.write_layer("zones", _layer(), kind="zones")
-        raise RuntimeError("disk full")
-    assert sha(store.path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.gpkg"]
-    assert store.names() == ["parcels"]
-
-
-def test_append_appends_and_drop_keeps_records(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
-    row = {c: None for c in RECORD_SCHEMA}
-    with store.transaction() as tx:
-        assert tx.append(
-            RECORDS, pd.DataFrame([{**row, "record_id": "R1"}]), types=RECORD_SCHEMA
-        ) == [1]
-    with store.transaction() as tx:
-        assert tx.append(
-            RECORDS, pd.DataFrame([{**row, "record_id": "R2"}]), types=RECORD_SCHEMA
-        ) == [2]
-        with pytest.raises(StoreError, match="never dropped"):
-            tx.drop(RECORDS)
-    assert store.read(RECORDS)["record_id"].tolist() == ["R1", "R2"]
-
-
-def test_unchanged_layer_is_not_rewritten(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
-    with store.transaction() as tx:
-        assert tx.write_layer("parcels", _layer(), kind="parcels", fingerprint="x")
-    with store.transaction() as tx:
-        assert not tx.write_layer("parcels", _layer(2), kind="parcels", fingerprint="x")
-        assert tx.write_layer("parcels", _layer(2), kind="parcels", fingerprint="y")
-    assert len(store.read("parcels")) == 2
-
-
-def test_second_writer_waits_then_says_who_writes(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg", timeout=0.2)
-    with store.transaction() as tx:
-        tx.write_layer("parcels", _layer(), kind="parcels")
-    with store.transaction(command="parkgeo import"):
-        other = GpkgStore(store.path, timeout=0.2)
-        busy = r"another parkgeo import .* since \d\d:\d\d"
-        with pytest.raises(StoreBusyError, match=busy), other.transaction():
-            pass
-        # a reader sees the last committed state meanwhile
-        assert store.names() == ["parcels"]
-
-
-def test_empty_spatial_layer_can_be_written(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
-    with store.transaction() as tx:
-        tx.write_layer("findings", _layer().iloc[0:0], kind="findings")
-    assert len(store.read("findings")) == 0
-    assert store.catalog()["features"].tolist() == [0]
 
 
 def test_unknown_store_option_is_refused(tmp_path):
@@ -161,14 +217,22 @@ def _projects():
     )
 
 
-def test_list_column_is_stored_as_rows(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
+def _tables(url) -> list[str]:
+    """The tables at *url*, read without parkgeo's store code."""
+    state = store_state(url)
+    if isinstance(state, dict):
+        return sorted(state)
+    return sorted(pyogrio.list_layers(url)[:, 0])
+
+
+def test_list_column_is_stored_as_rows(store_url):
+    store = make_store(store_url)
     with store.transaction() as tx:
         tx.write_layer("projects", _projects(), kind="projects")
-    # GDAL sees a plain projects table and one row per parcel named, in order
-    plain = pyogrio.read_dataframe(store.path, layer="projects")
+    # GDAL (or psycopg) sees a plain projects table and one row per parcel named, in order
+    plain = read_back(store_url, "projects")
     assert "parcels" not in plain.columns
-    rows = pyogrio.read_dataframe(store.path, layer="projects__parcels")
+    rows = read_back(store_url, "projects__parcels")
     assert rows[["row", "id", "position", "parcels"]].values.tolist() == [
         [1, "P1", 1, "WLT-01"],
         [1, "P1", 2, "WLT-02"],
@@ -182,16 +246,133 @@ def test_list_column_is_stored_as_rows(tmp_path):
     assert "parcels" not in store.read("projects", columns=["id"]).columns
 
 
-def test_rewriting_or_dropping_a_layer_drops_its_list_rows(tmp_path):
-    store = GpkgStore(tmp_path / "s.gpkg")
+def test_rewriting_or_dropping_a_layer_drops_its_list_rows(store_url):
+    store = make_store(store_url)
     with store.transaction() as tx:
         tx.write_layer("projects", _projects(), kind="projects")
+    assert "projects__parcels" in _tables(store_url)
     with store.transaction() as tx:
         tx.write_layer("projects", _projects().drop(columns="parcels"), kind="projects")
-    assert "projects__parcels" not in pyogrio.list_layers(store.path)[:, 0]
+    assert "projects__parcels" not in _tables(store_url)
     with store.transaction() as tx:
         tx.write_layer("projects", _projects(), kind="projects")
     with store.transaction() as tx:
         tx.drop("projects")
-    assert "projects__parcels" not in pyogrio.list_layers(store.path)[:, 0]
+    assert "projects__parcels" not in _tables(store_url)
     assert list(store.catalog()["name"]) == []
+
+
+def _open_reader(url: str):
+    """A reader in the middle of a long read: a transaction open on the parcels and records
+    (a `check` or `map` reading, QGIS browsing); a function giving the parcel ids it sees."""
+    if is_pg(url):
+        import psycopg
+
+        con = psycopg.connect(url)
+        con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    else:
+        con = sqlite3.connect(url, isolation_level=None)
+        con.execute("BEGIN")
+    con.execute("SELECT count(*) FROM progress").fetchall()
+
+    def seen():
+        return sorted(r[0] for r in con.execute("SELECT id FROM parcels").fetchall())
+
+    return con, seen
+
+
+def test_an_open_reader_does_not_block_a_writer(store_url):
+    store = make_store(store_url, timeout=2)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(2), kind="parcels")
+        tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA)
+    con, seen = _open_reader(store_url)
+    try:
+        assert seen() == ["a0", "a1"]
+        with store.transaction(command="parkgeo import") as tx:  # no wait, no busy error
+            tx.write_layer("parcels", _layer(3), kind="parcels")
+            tx.append(RECORDS, pd.DataFrame([_record("R2")]), types=RECORD_SCHEMA)
+        assert seen() == ["a0", "a1"]  # the reader keeps its snapshot
+    finally:
+        con.close()
+    assert store.read("parcels")["id"].tolist() == ["a0", "a1", "a2"]
+    assert store.read(RECORDS)["record_id"].tolist() == ["R1", "R2"]
+
+
+def test_a_table_locked_by_another_program_is_waited_for_then_reported(pg_cluster):
+    import psycopg
+
+    url = pg_cluster.database()
+    store = make_store(f"{url}&timeout=0.5")
+    assert store.timeout == 0.5
+    with store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA)
+    before = store_state(url)
+    with psycopg.connect(url) as other:  # e.g. QGIS editing the records table
+        other.execute("LOCK TABLE progress IN EXCLUSIVE MODE")
+        busy = "locked by another session .* waited 0.5 s and nothing was written"
+        with pytest.raises(StoreBusyError, match=busy), store.transaction() as tx:
+            tx.append(RECORDS, pd.DataFrame([_record("R2")]), types=RECORD_SCHEMA)
+    assert store_state(url) == before
+
+
+def test_a_postgres_url_with_a_password_is_refused(tmp_path):
+    from geo.errors import ManifestError
+    from geo.io.manifest import load_manifest
+    from tests.conftest import manifest_text
+
+    (tmp_path / "park.toml").write_text(
+        manifest_text("layers/p.geojson").replace(
+            "[park]\n", '[park]\nstore = "postgresql://li:secret@db.example/park"\n'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError, match=r"password.*~/.pgpass") as caught:
+        load_manifest(tmp_path)
+    assert "secret" not in str(caught.value)
+
+
+def test_a_deadlock_with_another_program_is_reported_and_nothing_written(pg_cluster):
+    """QGIS (here: a second session) edits a record while an import rewrites the parcels;
+    each then waits for the other. PostgreSQL breaks the deadlock; parkgeo says so."""
+    import threading
+    import time
+
+    import psycopg
+
+    url = pg_cluster.database()
+    store = make_store(url, timeout=10)
+    with store.transaction() as tx:
+        tx.write_layer("parcels", _layer(2), kind="parcels")
+        tx.append(RECORDS, pd.DataFrame([_record("R1")]), types=RECORD_SCHEMA)
+    before = store_state(url)
+    other = psycopg.connect(url)
+    other.execute("UPDATE progress SET note = 'QGIS' WHERE fid = 1")  # holds the row
+    waiting = threading.Event()
+    outcome = []
+
+    def qgis_then_parcels():
+        waiting.wait(10)
+        time.sleep(0.3)  # parkgeo is waiting for the record row by now
+        try:
+            other.execute("DELETE FROM parcels WHERE id = 'a0'")
+            other.rollback()
+            outcome.append("other went on")
+        except psycopg.errors.DeadlockDetected:
+            other.rollback()
+            outcome.append("other was stopped")
+
+    thread = threading.Thread(target=qgis_then_parcels)
+    thread.start()
+    try:
+        busy = pytest.raises(StoreBusyError, match="same rows at the same time")
+        with busy, store.transaction() as tx:
+            tx.write_layer("parcels", _layer(3), kind="parcels")  # locks the parcel rows
+            waiting.set()
+            tx.update(RECORDS, where={"record_id": "R1"}, values={"seen_row": 2})
+    finally:
+        waiting.set()
+        thread.join(20)
+        other.close()
+    assert outcome == ["other went on"]
+    assert store_state(url) == before
