@@ -153,14 +153,14 @@ def new_tables(tmp_path, monkeypatch):
     reload_tables()
 
 
-def test_a_new_staged_kind_and_stage_reach_status(new_tables, park, runner):
+def _warehouse_park(park, runner):
+    """*park* with two warehouses (W1 装修 since 2024-06-01, W2 主体), imported."""
     import geopandas as gpd
     import shapely
 
     from geo.cli import cli
     from tests.conftest import PROGRESS_HEADERS, PROGRESS_SPEC, X0, Y0
 
-    assert [s.code for s in vocabulary("building")][3:5] == ["topped_out", "fitted_out"]
     warehouses = gpd.GeoDataFrame(
         {"仓库编号": ["W1", "W2"], "仓库名称": ["一号库", "二号库"], "建筑面积": [6000.0, 3000.0]},
         geometry=[
@@ -179,6 +179,13 @@ def test_a_new_staged_kind_and_stage_reach_status(new_tables, park, runner):
         f.write(WAREHOUSES_TOML + PROGRESS_SPEC.format(source="layers/progress.csv"))
     result = runner.invoke(cli, ["import", "-p", str(park)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_new_staged_kind_and_stage_reach_status(new_tables, park, runner):
+    from geo.cli import cli
+
+    assert [s.code for s in vocabulary("building")][3:5] == ["topped_out", "fitted_out"]
+    _warehouse_park(park, runner)
     status = runner.invoke(cli, ["status", "-p", str(park), "--json"])
     assert status.exit_code == 0, status.output
     layer = json.loads(status.stdout)["layers"]["warehouses"]
@@ -191,6 +198,38 @@ def test_a_new_staged_kind_and_stage_reach_status(new_tables, park, runner):
     table = runner.invoke(cli, ["status", "-p", str(park)])
     assert table.exit_code == 0
     assert "仓库 warehouses: 2" in table.output and "装修 (fitted_out)" in table.output
+
+
+def test_a_new_staged_kind_and_stage_reach_the_web_map(new_tables, park, runner):
+    import datetime as dt
+
+    from geo.io.manifest import load_manifest
+    from geo.render.webmap import MapOptions
+    from geo.render.webmap.model import map_model
+    from geo.store import open_store
+
+    _warehouse_park(park, runner)
+    manifest = load_manifest(park)
+    model = map_model(open_store(manifest), manifest, MapOptions(as_of=dt.date(2024, 9, 30)))
+    layer = next(x for x in model["layers"] if x["key"] == "warehouses")
+    assert layer["title"] == "仓库" and layer["count"] == 2 and layer["vocab"] == "building"
+    # the new stage is styled and ordered in the building vocabulary the page draws with
+    fitted = model["styles"]["building"]["fitted_out"]
+    assert (fitted["zh"], fitted["color"]) == ("装修", "#7b3294")
+    assert fitted["order"] == model["styles"]["building"]["topped_out"]["order"] + 1
+    # on the last date W1 stands at 装修, W2 at 主体 (the stage order, one digit per date)
+    orders = {s["code"]: s["order"] for s in _stages("building")}
+    column = layer["data"]["cols"]["ts"]  # plain values, or codes into a dictionary
+    stamps = column["v"] if "v" in column else [column["dict"][c] for c in column["codes"]]
+    last = [int(ts[-1]) for ts in stamps]
+    assert sorted(last) == sorted([orders["fitted_out"], orders["structure"]])
+    # it is drawn after the zones, as a staged layer
+    keys = [x["key"] for x in model["layers"]]
+    assert keys.index("warehouses") > keys.index("zones")
+
+
+def _stages(name):
+    return [{"code": s.code, "order": s.order} for s in vocabulary(name)]
 
 
 def test_a_new_staged_kind_and_stage_reach_the_static_legend(new_tables):
