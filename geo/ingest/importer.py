@@ -30,11 +30,13 @@ from geo.domain.values import as_text, parse_date, parse_number
 from geo.errors import CRSError, GeometryError, GoalError, LayerReadError, ManifestError
 from geo.ingest.history import apply_plans, upgrade_history, utc_now
 from geo.ingest.planning import (
+    HISTORY_OUTLINE,
     ImportReport,
     plan_progress,
     read_progress,
     rel_path,
     source_rows,
+    unchanged_as_a_whole,
 )
 from geo.ingest.records import MAX_LISTED, listing, rename_fields
 from geo.io.files import write_atomic
@@ -449,9 +451,14 @@ def import_project(
         return report
     with store.transaction(command="parkgeo import") as tx:
         upgrade_history(tx, {s.path.name: rel_path(s.path, manifest.root) for s in sheets})
-        history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
+        imported = tx.read(SOURCES)
+        outline = unchanged_as_a_whole(sheets, root=manifest.root, layers=layers, imported=imported)
+        # every sheet as last imported: the records' outline is all the plan needs
+        history = tx.read(
+            RECORDS, columns=["fid", *(HISTORY_OUTLINE if outline else RECORD_SCHEMA)]
+        )
         history = history.rename(columns={"fid": "seq"}) if history is not None else None
-        plan_progress(sheets, history, imported=tx.read(SOURCES), **planning)
+        plan_progress(sheets, history, imported=imported, **planning)
         _announce(report, on_plan)
         if dry_run:
             tx.discard()

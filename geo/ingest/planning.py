@@ -139,16 +139,8 @@ def plan_progress(
         key = f"{file}\x1f{sheet_name}"
         seen.add(key)
         mine = (origin == key).to_numpy(dtype=bool)
-        version = {
-            "source_file": file,
-            "source_sheet": sheet_name,
-            "digest": sheet.digest,
-            "context": sheet.context(layers),
-            "rows": len(sheet.frame),
-        }
-        last = _last_import(imported, file, sheet_name)
-        known = last is not None and _same(last, version)
-        if known and not as_number(last.get("bad")):
+        version, known, clean = _version(sheet, root, layers, imported)
+        if clean:
             report.sources.append({**version, "bad": 0, "known": True})
             plan = FilePlan(file=file, sheet=sheet_name, unchanged=len(sheet.frame))
             report.files.append(plan)
@@ -211,6 +203,42 @@ def plan_progress(
             "the bad ones to NAME.rejects.csv beside the input.",
             problems,
         )
+
+
+#: The record columns an import reads when every sheet is as last imported: enough to know
+#: which records are active, where they came from and the last record number.
+HISTORY_OUTLINE = [
+    "record_id",
+    "source_file",
+    "source_sheet",
+    "recorded_at",
+    "superseded_at",
+    "retracted_at",
+]
+
+
+def unchanged_as_a_whole(sheets, *, root: Path, layers: str, imported) -> bool:
+    """True when every sheet's bytes, field mapping and feature layers are those of its
+    last clean import: nothing in it needs reading again, so the import needs only
+    :data:`HISTORY_OUTLINE` of the history, not every record's content."""
+    return bool(sheets) and all(_version(s, root, layers, imported)[2] for s in sheets)
+
+
+def _version(sheet, root: Path, layers: str, imported) -> tuple[dict, bool, bool]:
+    """The :data:`~geo.store.SOURCES` row *sheet* would add; whether it is listed there as
+    its latest version (known); whether that import refused no rows too (clean)."""
+    file = rel_path(sheet.path, root)
+    sheet_name = str(sheet.spec.sheet or "")
+    version = {
+        "source_file": file,
+        "source_sheet": sheet_name,
+        "digest": sheet.digest,
+        "context": sheet.context(layers),
+        "rows": len(sheet.frame),
+    }
+    last = _last_import(imported, file, sheet_name)
+    known = last is not None and _same(last, version)
+    return version, known, known and not as_number(last.get("bad"))
 
 
 def _last_import(imported: pd.DataFrame | None, file: str, sheet: str) -> dict | None:

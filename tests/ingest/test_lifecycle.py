@@ -116,7 +116,16 @@ def test_record_id_column_matches_rows_whatever_else_changes(park, runner):
     ]
 
 
-def test_vanished_file_keeps_its_records_and_import_says_so(park, runner):
+def test_vanished_file_keeps_its_records_and_import_says_so(park, runner, monkeypatch):
+    import geo.ingest.importer
+
+    outlines = []  # whether each import read only the records' outline
+    whole = geo.ingest.importer.unchanged_as_a_whole
+    monkeypatch.setattr(
+        geo.ingest.importer,
+        "unchanged_as_a_whole",
+        lambda *a, **k: outlines.append(whole(*a, **k)) or outlines[-1],
+    )
     (park / "layers" / "weekly").mkdir()
     write_progress(park, GOOD[:2], name="weekly/w1.csv", spec=False)
     write_progress(park, GOOD[2:3], name="weekly/w2.csv", spec=False)
@@ -131,6 +140,8 @@ def test_vanished_file_keeps_its_records_and_import_says_so(park, runner):
     assert out["vanished"] == [{"file": "layers/weekly/w2.csv", "sheet": "", "records": 1}]
     assert any("w2.csv is no longer among the progress sources" in n for n in out["notes"])
     assert [r["status"] for r in _history(runner, park, "P2")["records"]] == ["active"]
+    # w1 unchanged: the second import planned from the outline, and said the same
+    assert outlines == [False, True]
 
 
 def test_retract_keeps_the_record_and_a_reimport_does_not_bring_it_back(park, runner):
