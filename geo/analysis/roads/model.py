@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geo.domain.chainage import format_chainage
-from geo.domain.tables import Stage, data_table, vocabulary, work_items
+from geo.domain.tables import Labelled, Stage, data_table, vocabulary, work_items
 
 __all__ = ["RULES", "ItemProgress", "RoadState", "RoadsResult", "Rule"]
 
@@ -38,17 +38,14 @@ RULES = {
 
 
 @dataclass(frozen=True)
-class ItemProgress:
-    """Completed length of one work item on one road."""
+class ItemProgress(Labelled):
+    """Completed length of one work item on one road; ``label(lang)`` its name."""
 
     code: str
     zh: str
     en: str
     done_m: float
     percent: float
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
