@@ -17,11 +17,17 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+#: day 0 of Excel's 1900 date system (day 60, the 1900-02-29 Excel counts, is long past)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
 
 def parse_date(value: object) -> dt.date | None:
     """Parse a date as written in Chinese spreadsheets; None for empty.
 
-    Accepts 2023-01-05, 2023/1/5, 2023.1.5, 2023年1月5日, 20230105 and date/datetime objects.
+    Accepts 2023-01-05, 2023/1/5, 2023.1.5, 2023年1月5日, 20230105, date/datetime objects and
+    five-digit Excel date serial numbers (45356 = 2024-03-05: a date cell whose format was
+    lost shows as its number).
 
     Raises
     ------
@@ -39,6 +45,9 @@ def parse_date(value: object) -> dt.date | None:
     text = str(value).strip()
     if not text:
         return None
+    serial = _EXCEL_SERIAL.match(text)
+    if serial:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial.group(1)))
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
