@@ -170,3 +170,49 @@ def test_csv_with_a_title_line(tmp_path):
     raw = read_table(path, expected={"编号"})
     assert raw.frame.to_dict("records") == [{"编号": "P1", "阶段": "已开工"}]
     assert raw.rows == [3]
+
+
+def test_real_xls_with_a_title_row_and_date_cells(park):
+    # a BIFF8 .xls written by xlwt (another implementation than the reader, xlrd)
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("三月")
+    ws.write_merge(0, 0, 0, len(HEADERS) - 1, TITLE)
+    for col, name in enumerate(HEADERS):
+        ws.write(1, col, name)
+    dated = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for r, row in enumerate(ROWS, 2):
+        for col, value in enumerate(row):
+            if isinstance(value, dt.datetime):
+                ws.write(r, col, value, dated)
+            elif value is not None:
+                ws.write(r, col, value)
+    book.save(str(park / "layers" / "进度.xls"))
+    text = (park / "park.toml").read_text(encoding="utf-8")
+    text += PROGRESS_SPEC.format(source="layers/进度.xls")
+    (park / "park.toml").write_text(text, encoding="utf-8")
+    assert run_import(park).added == 3
+    got = stored(park)
+    assert list(got["source_row"]) == [3, 4, 5]
+    assert [d.date().isoformat() for d in got["date"]] == ["2023-03-01", "2024-03-05", "2023-07-01"]
+
+
+def test_truncated_xlsx_is_exit_2_with_a_message(park, runner):
+    path = write_book(park, [("三月", ROWS, {})])
+    path.write_bytes(path.read_bytes()[:600])
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 2, result.output
+    assert "not a readable .xlsx workbook" in result.output and "save it again" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_gbk_csv_declared_utf8_says_set_gbk(tmp_path):
+    path = tmp_path / "进度.csv"
+    path.write_bytes("编号,阶段\nP1,已开工\n".encode("gbk"))
+    with pytest.raises(LayerReadError, match='look like GB18030 \\(GBK\\): set encoding = "gbk"'):
+        read_table(path, encoding="utf-8")
+    with pytest.raises(LayerReadError, match=r"'utf-9' in park\.toml is not a known"):
+        read_table(path, encoding="utf-9")
+    assert read_table(path, encoding="gbk").frame.to_dict("records") == [
+        {"编号": "P1", "阶段": "已开工"}
+    ]
