@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.domain.tables import kind
-from geo.domain.values import as_number
+from geo.domain.values import as_number, clean_frame
 from geo.errors import LayerReadError, ProgressError
 from geo.ingest.history import AUTO_RETRACT_WHY
 from geo.ingest.lifecycle import FilePlan, plan_file
@@ -110,7 +110,8 @@ def read_progress(manifest: Manifest, report: ImportReport) -> list[ProgressShee
     """Every progress file, read and renamed (outside the write lock: reading is slow)."""
     out = []
     for spec in manifest.progress.values():
-        expected = set(spec.fields) | {f.name for f in kind("progress").fields}
+        labels = [(f.name, f.label_zh, f.label_en) for f in kind("progress").fields]
+        expected = set(spec.fields) | {name for names in labels for name in names}
         for path in _progress_sources(spec):
             tables = read_tables(
                 path,
@@ -128,7 +129,10 @@ def read_progress(manifest: Manifest, report: ImportReport) -> list[ProgressShee
                     name=spec.name, source=path, kind=spec.kind, fields=spec.fields
                 )
                 where = path.name + (f", sheet {raw.sheet}" if raw.sheet else "")
-                frame = _rename_table(raw.frame, file_spec, where=where)
+                # no terminal escapes or controls in ids, names and notes (notes keep \n)
+                frame = clean_frame(
+                    _rename_table(raw.frame, file_spec, where=where), multiline={"note"}
+                )
                 out.append(
                     ProgressSheet(
                         spec,
@@ -295,7 +299,14 @@ def _rename_table(frame: pd.DataFrame, spec: TableSpec, *, where: str) -> pd.Dat
     k = kind("progress")
     if spec.kind and "kind" not in spec.fields.values():
         frame = frame.assign(kind=spec.kind)
-    renamed = rename_fields(frame, where, f"progress.{spec.name}", spec.fields, None, k)
+    fields = dict(spec.fields)
+    for f in k.fields:  # a header that is a field's own label (the template's) needs no map
+        if f.name in fields.values() or f.name in frame.columns:
+            continue
+        found = next((c for c in (f.label_zh, f.label_en) if c in frame.columns), None)
+        if found is not None and found not in fields:
+            fields[found] = f.name
+    renamed = rename_fields(frame, where, f"progress.{spec.name}", fields, None, k)
     known = [f.name for f in k.fields]
     return renamed[[c for c in renamed.columns if c in known]]
 

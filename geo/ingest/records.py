@@ -54,6 +54,12 @@ CONTENT_COLUMNS = [
     "note",
 ]
 
+#: Fields of a progress row that say something: a row with none of them is not a record.
+_RECORDING_FIELDS = [
+    *(c for c in CONTENT_COLUMNS if c not in ("kind", "feature_id", "from_m", "to_m")),
+    *("chainage_from", "chainage_to", "chainage_range", "record_id"),
+]
+
 #: Columns of a validated row: its content and where it came from.
 RECORD_COLUMNS = [*CONTENT_COLUMNS, "source_row", "source_record_id", "fingerprint"]
 
@@ -152,8 +158,12 @@ def validate_records(
     # plain dicts once: a pandas row lookup per row costs more than validating it
     raws = frame.astype(object).to_dict("records")
     order = sorted(range(len(raws)), key=lambda i: (_sort_date(raws[i].get("date")), i))
+    empty = 0
     for pos in order:
         raw = raws[pos]
+        if not any(as_text(raw.get(f)) for f in _RECORDING_FIELDS):
+            empty += 1  # a row naming a feature and recording nothing (a template's row)
+            continue
         rownum = numbers[pos] if numbers is not None else pos + 2  # header is row 1
         where = _where(name, sheet, rownum)
         try:
@@ -168,7 +178,10 @@ def validate_records(
         rec["fingerprint"] = fingerprint(rec)
         _remember(latest, rec)
         rows.append(rec)
-    batch.notes.extend(features.notes(name + (f", sheet {sheet}" if sheet else "")))
+    whole = name + (f", sheet {sheet}" if sheet else "")
+    batch.notes.extend(features.notes(whole))
+    if empty:
+        batch.notes.append(f"{whole}: {empty} row(s) record nothing (no date, stage, ...)")
     batch.bad.sort(key=lambda b: b.row)
     batch.bad_rows.sort()
     rows.sort(key=lambda r: r["source_row"])

@@ -176,6 +176,7 @@ def _csv_rows(path: Path, encoding: str | None) -> tuple[list[list[str]], str, l
             )
         if used == "gb18030":
             notes.append(f"{path.name}: read as GB18030 (not UTF-8)")
+    text = text.removeprefix("\ufeff")  # a BOM written by Excel, whatever encoding is declared
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:

@@ -16,7 +16,7 @@ from geo.io.sheets import find_header
 from geo.io.sources import read_table
 from tests.conftest import PROGRESS_HEADERS as HEADERS
 from tests.conftest import PROGRESS_SPEC
-from tests.ingest.test_records import run_import
+from tests.ingest.test_records import run_import, write_progress
 
 TITLE = "Y县工业园区项目进度周报表"
 
@@ -216,3 +216,22 @@ def test_gbk_csv_declared_utf8_says_set_gbk(tmp_path):
     assert read_table(path, encoding="gbk").frame.to_dict("records") == [
         {"编号": "P1", "阶段": "已开工"}
     ]
+
+
+def test_controls_are_stripped_from_progress_and_layer_text_at_import(park):
+    import geopandas as gpd
+
+    from tests.conftest import write_layer, zones_frame
+
+    zones = zones_frame()
+    zones.loc[0, "片区名称"] = "五里梁\u202e片区\x1b]0;pwned\x07"
+    write_layer(gpd.GeoDataFrame(zones), park / "layers" / "zones", fmt="geojson")
+    # a CSV: Excel's XML cannot hold these characters at all
+    rows = [["地块", "P1\x1b[0m", "2023-03-01", "已供地", "", "第一行\x07\r\n第二行"]]
+    write_progress(park, rows)
+    run_import(park)
+    got = stored(park)
+    assert list(got["feature_id"]) == ["P1"]
+    assert list(got["note"]) == ["第一行\n第二行"]
+    names = pyogrio.read_dataframe(park / "park.gpkg", layer="zones")["name"]
+    assert sorted(names) == ["五里梁片区", "青东X"]
