@@ -149,7 +149,7 @@ def clean_frame(frame: pd.DataFrame, *, multiline: frozenset[str] | set[str] = f
         if values.dtype.kind != "O":
             continue
         keep = col in multiline
-        texts = "".join(v for v in values if isinstance(v, str))
+        texts = "".join(values.dropna().astype(str).tolist())  # numbers hold no controls
         if not (_UNSAFE if keep else _UNSAFE_LINE).search(texts):
             continue  # one search per column: most columns need nothing
         out = frame.copy() if out is None else out

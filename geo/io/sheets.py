@@ -13,10 +13,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo.domain.tables import data_table
@@ -140,7 +142,7 @@ def _xls_sheets(path: Path) -> dict[str, list[list[str]]]:
     return out
 
 
-def _csv_rows(path: Path, encoding: str | None) -> tuple[list[list[str]], str, list[str]]:
+def _csv_text(path: Path, encoding: str | None) -> tuple[str, str, list[str]]:
     data = path.read_bytes()
     notes: list[str] = []
     if encoding:
@@ -176,12 +178,33 @@ def _csv_rows(path: Path, encoding: str | None) -> tuple[list[list[str]], str, l
             )
         if used == "gb18030":
             notes.append(f"{path.name}: read as GB18030 (not UTF-8)")
-    text = text.removeprefix("\ufeff")  # a BOM written by Excel, whatever encoding is declared
+    # a BOM written by Excel, whatever encoding is declared
+    return text.removeprefix("\ufeff"), used, notes
+
+
+def _csv_head(path: Path, text: str, header_row: int | None) -> list[list[str]]:
+    """The first rows of a CSV, where its header is looked for."""
+    scan = max(int(_settings()["header_scan_rows"]), header_row or 0) + 1
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        return list(itertools.islice(csv.reader(io.StringIO(text, newline="")), scan))
     except csv.Error as exc:
         raise LayerReadError(f"{path}: not a readable CSV table: {exc}") from None
-    return rows, used, notes
+
+
+def _csv_body(path: Path, text: str, header: int) -> pd.DataFrame:
+    """The rows below the header (pandas reads them: far faster than the csv module)."""
+    try:
+        body = pd.read_csv(
+            io.StringIO(text),
+            skiprows=header,
+            header=0,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise LayerReadError(f"{path}: not a readable CSV table: {exc}") from None
+    return body.fillna("")
 
 
 def _no_header(where: str, rows: list[list[str]], expected: set[str], key: str | None) -> str:
@@ -201,13 +224,25 @@ def _no_header(where: str, rows: list[list[str]], expected: set[str], key: str |
 
 
 def _table(
-    rows: list[list[str]], header: int, *, where: str, sheet: str, expected: set[str] | None
+    rows: list[list[str]],
+    header: int,
+    *,
+    where: str,
+    sheet: str,
+    expected: set[str] | None,
+    body: pd.DataFrame | None = None,
 ) -> SheetTable:
-    width = max((len(r) for r in rows[header:]), default=0)
+    """The table under *rows*[*header*]: its rows (*body* when read already), blank and
+    totals rows dropped, each row's number in the sheet kept."""
+    if body is None:
+        width = max((len(r) for r in rows[header:]), default=0)
+        data = [r + [""] * (width - len(r)) for r in rows[header + 1 :]]
+        body = pd.DataFrame(data, columns=range(width), dtype=object)
     names, seen = [], {}
     spelled = {_norm(e): e for e in expected or ()}
-    for i in range(width):
-        cell = rows[header][i].strip() if i < len(rows[header]) else ""
+    cells = rows[header]
+    for i in range(body.shape[1]):
+        cell = cells[i].strip() if i < len(cells) else ""
         name = spelled.get(_norm(cell), cell) if cell else f"Unnamed: {i}"
         if name in seen:
             seen[name] += 1
@@ -215,23 +250,38 @@ def _table(
         else:
             seen[name] = 0
         names.append(name)
+    body.columns = names
+    numbers = np.arange(header + 2, header + 2 + len(body))
+    keep = np.zeros(len(body), dtype=bool)
+    for c in body.columns:  # a row with every cell empty is blank
+        keep |= body[c].ne("").to_numpy()
+    # a totals row: its first filled cell (among the first three) says 合计; each distinct
+    # value is looked at once (a per-cell string operation costs seconds on 100k rows)
     totals = {_norm(t) for t in _settings()["total_labels"]}
-    data, numbers, notes = [], [], []
-    for number, row in enumerate(rows[header + 1 :], header + 2):
-        filled = _filled(row)
-        if not filled:
-            continue
-        if _norm(filled[0]) in totals:
-            notes.append(f"{where}, row {number}: a totals row ({filled[0].strip()}), not imported")
-            continue
-        data.append(row + [""] * (width - len(row)))
-        numbers.append(number)
-    frame = (
-        pd.DataFrame(data, columns=names, dtype=object)
-        if data
-        else pd.DataFrame(columns=names, dtype=object)
-    )
-    return SheetTable(frame=frame, sheet=sheet, rows=numbers, notes=notes)
+    longest = 3 * max(map(len, totals))  # room for spaces a clerk puts between 合 and 计
+    hits = np.zeros(len(body), dtype=bool)
+    decided = np.zeros(len(body), dtype=bool)
+    labels = {}
+    for c in body.columns[:3]:
+        values = pd.Series(body[c].to_numpy(dtype=object))
+        distinct = pd.unique(values.to_numpy())
+        blank = [v for v in distinct if not isinstance(v, str) or not v or v.isspace()]
+        said = [
+            v for v in distinct if isinstance(v, str) and len(v) <= longest and _norm(v) in totals
+        ]
+        filled = ~values.isin(blank).to_numpy()
+        total = values.isin(said).to_numpy() if said else np.zeros(len(body), dtype=bool)
+        for pos in np.flatnonzero(~decided & filled & total):
+            labels[pos] = str(values.iloc[pos]).strip()
+        hits |= ~decided & filled & total
+        decided |= filled
+    notes = [
+        f"{where}, row {numbers[pos]}: a totals row ({labels[pos]}), not imported"
+        for pos in np.flatnonzero(hits)
+    ]
+    keep &= ~hits
+    frame = body[keep].reset_index(drop=True)
+    return SheetTable(frame=frame, sheet=sheet, rows=numbers[keep].tolist(), notes=notes)
 
 
 def read_sheets(
@@ -266,8 +316,12 @@ def read_sheets(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in WORKBOOK_SUFFIXES:
-        rows, used, notes = _csv_rows(path, encoding)
-        return [_one(path, "", rows, header_row, expected, key, encoding=used, notes=notes)]
+        text, used, notes = _csv_text(path, encoding)
+        head = _csv_head(path, text, header_row)
+        body = (lambda header: _csv_body(path, text, header)) if head else None
+        return [
+            _one(path, "", head, header_row, expected, key, encoding=used, notes=notes, body=body)
+        ]
     book = _xls_sheets(path) if suffix == ".xls" else _xlsx_sheets(path)
     if sheet is not None:
         if sheet not in book:
@@ -307,7 +361,9 @@ def read_sheets(
     return tables
 
 
-def _one(path, sheet, rows, header_row, expected, key, *, encoding=None, notes=()) -> SheetTable:
+def _one(
+    path, sheet, rows, header_row, expected, key, *, encoding=None, notes=(), body=None
+) -> SheetTable:
     where = path.name + (f", sheet {sheet}" if sheet else "")
     if header_row is not None and not 1 <= header_row <= max(len(rows), 1):
         raise LayerReadError(
@@ -318,7 +374,14 @@ def _one(path, sheet, rows, header_row, expected, key, *, encoding=None, notes=(
     found = find_header(rows, expected=expected, header_row=header_row)
     if found is None:
         raise LayerReadError(_no_header(where, rows, expected or set(), key))
-    table = _table(rows, found, where=where, sheet=sheet, expected=expected)
+    table = _table(
+        rows,
+        found,
+        where=where,
+        sheet=sheet,
+        expected=expected,
+        body=body(found) if body is not None else None,
+    )
     table.encoding = encoding
     table.notes[:0] = list(notes)
     return table
