@@ -235,3 +235,12 @@ def test_controls_are_stripped_from_progress_and_layer_text_at_import(park):
     assert list(got["note"]) == ["第一行\n第二行"]
     names = pyogrio.read_dataframe(park / "park.gpkg", layer="zones")["name"]
     assert sorted(names) == ["五里梁片区", "青东X"]
+
+
+@pytest.mark.parametrize("value", ['"2"', "0", "true"])
+def test_header_row_must_be_a_row_number(park, value):
+    from geo.errors import ManifestError
+
+    write_book(park, [("三月", ROWS, {})], spec_extra=f"header_row = {value}")
+    with pytest.raises(ManifestError, match="is not a row number"):
+        run_import(park)
