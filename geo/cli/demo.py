@@ -68,8 +68,25 @@ def _brief(manifest, store):
     print_brief(write_brief_with_progress(manifest, store, path, as_of=manifest.as_of))
 
 
+def _template(manifest, store):
+    from geo.render.template import write_template
+
+    path = write_template(manifest.maps_dir / "进度填报.xlsx", store, as_of=manifest.as_of)
+    console.print(f"progress template: {path}")
+
+
 #: What `parkgeo demo` shows after importing, in order; each step takes (manifest, store).
-DEMO_STEPS = (_layers, _status, _roads, _map, _goals_chart, _checks, _snapshots, _brief)
+DEMO_STEPS = (
+    _layers,
+    _status,
+    _roads,
+    _map,
+    _goals_chart,
+    _checks,
+    _template,
+    _snapshots,
+    _brief,
+)
 
 
 @click.command()

@@ -18,7 +18,7 @@ from geo.cli.common import err_console
 from geo.cli.demo import demo
 from geo.cli.maps import brief, map_, snapshot
 from geo.cli.project import import_, init, layers
-from geo.cli.records import history, retract
+from geo.cli.records import history, retract, template
 from geo.cli.roads import roads
 from geo.cli.status import status
 from geo.cli.store import store
@@ -57,6 +57,7 @@ for _command in (
     layers,
     history,
     retract,
+    template,
     status,
     roads,
     map_,

@@ -1,4 +1,5 @@
-"""The `history` and `retract` commands: every record of a feature, and taking one back."""
+"""The `history`, `retract` and `template` commands: every record of a feature, taking one
+back, and the workbook clerks fill."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import click
 import pandas as pd
 from rich.table import Table
 
-from geo.cli.common import console, open_project, print_json, project_option
+from geo.cli.common import (
+    as_of_option,
+    console,
+    lang_option,
+    open_project,
+    print_json,
+    project_option,
+)
 
 
 def _text(value) -> str:
@@ -149,3 +157,45 @@ def retract(project: Path, record_id: str, why: str, by: str | None):
         f"retracted {record_id} ({rec['kind']} {rec['feature_id']} {rec['date']} "
         f"{_text(rec['stage'])}) by {who}: {why}"
     )
+
+
+@click.command()
+@project_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Workbook to write (default: 进度填报.xlsx in the project folder).",
+)
+@as_of_option
+@lang_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
+def template(project: Path, out: Path | None, as_of, lang: str, as_json: bool):
+    """Write the progress workbook a clerk fills each week.
+
+    A sheet per staged kind (地块, 标准厂房, 安置房, 道路) with the features' ids, names and
+    current stage filled in; stage and work-item dropdowns, date cells, a chainage-range
+    column (its header note gives the accepted forms) and a record-id column. Name it as a
+    [progress.NAME] source: it imports as it is, and unchanged it adds nothing.
+
+    \b
+    Example:
+      parkgeo template --out layers/进度填报.xlsx
+      parkgeo template --lang en --out layers/progress-template.xlsx
+    """
+    from geo.render.template import template_sheets, write_template
+
+    manifest, store = open_project(project)
+    day = as_of.date() if as_of else manifest.as_of
+    target = out or manifest.root / "进度填报.xlsx"
+    write_template(target, store, as_of=day, lang=lang)
+    sheets = [
+        {"sheet": s.title, "kind": s.kind, "features": len(s.frame)}
+        for s in template_sheets(store, as_of=day, lang=lang)
+    ]
+    if as_json:
+        print_json({"path": str(target), "as_of": day.isoformat(), "sheets": sheets})
+        return
+    for s in sheets:
+        console.print(f"{s['sheet']} ({s['kind']}): {s['features']} features")
+    console.print(f"wrote {target}")

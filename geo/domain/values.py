@@ -1,4 +1,5 @@
-"""Parsing of cell values as they come in Chinese spreadsheets: dates and numbers."""
+"""Cell values as they come in Chinese spreadsheets: dates, numbers, and text cleaned of
+control characters."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_number", "as_text", "parse_date", "parse_number"]
+__all__ = ["as_number", "as_text", "clean_frame", "clean_text", "parse_date", "parse_number"]
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
@@ -17,11 +18,17 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+#: day 0 of Excel's 1900 date system (day 60, the 1900-02-29 Excel counts, is long past)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
 
 def parse_date(value: object) -> dt.date | None:
     """Parse a date as written in Chinese spreadsheets; None for empty.
 
-    Accepts 2023-01-05, 2023/1/5, 2023.1.5, 2023年1月5日, 20230105 and date/datetime objects.
+    Accepts 2023-01-05, 2023/1/5, 2023.1.5, 2023年1月5日, 20230105, date/datetime objects and
+    five-digit Excel date serial numbers (45356 = 2024-03-05: a date cell whose format was
+    lost shows as its number).
 
     Raises
     ------
@@ -39,6 +46,9 @@ def parse_date(value: object) -> dt.date | None:
     text = str(value).strip()
     if not text:
         return None
+    serial = _EXCEL_SERIAL.match(text)
+    if serial:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial.group(1)))
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
@@ -82,3 +92,67 @@ def as_number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
+
+
+# Terminal escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \\), other
+# two-character escapes (ESC + one char), and their 8-bit C1 forms (CSI U+009B, OSC U+009D).
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[@-_]?"
+)
+_DROP = {
+    **dict.fromkeys(range(0x00, 0x20)),  # C0 controls (tab and newline are set below)
+    0x7F: None,  # DEL
+    **dict.fromkeys(range(0x80, 0xA0)),  # C1 controls
+    # bidi embeddings, overrides and isolates: they make a name read backwards
+    **dict.fromkeys(range(0x202A, 0x202F)),
+    **dict.fromkeys(range(0x2066, 0x206A)),
+}
+_ONE_LINE = str.maketrans({**_DROP, 0x09: " ", 0x0A: " ", 0x0D: " "})
+_LINES = str.maketrans({**_DROP, 0x09: "\t", 0x0A: "\n"})
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """*text* without terminal escape sequences, C0/C1 control characters and bidi overrides.
+
+    Attribute text is untrusted: ``\\x1b]0;title\\x07`` in a name would retitle the user's
+    terminal, U+202E makes a name read backwards, and XML (Word, Excel) refuses most controls.
+    Tabs and line breaks become spaces, or with *multiline* (a note) stay as tab and
+    ``\\n`` (``\\r\\n`` and ``\\r`` become ``\\n``).
+
+    Examples
+    --------
+    >>> clean_text("创业\\x1b[31m大道\\x1b[0m\\x07")
+    '创业大道'
+    >>> clean_text("a\\r\\nb", multiline=True)
+    'a\\nb'
+    """
+    if not (_UNSAFE if multiline else _UNSAFE_LINE).search(text):
+        return text  # the common case: nothing to do
+    text = _ESCAPES.sub("", text)
+    if multiline:
+        return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINES)
+    return text.translate(_ONE_LINE)
+
+
+def clean_frame(frame: pd.DataFrame, *, multiline: frozenset[str] | set[str] = frozenset()):
+    """*frame* with every text cell passed through :func:`clean_text` (columns in
+    *multiline* keep line breaks); the frame itself when no cell needs it."""
+    out = None
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype.kind != "O":
+            continue
+        keep = col in multiline
+        texts = "".join(values.dropna().astype(str).tolist())  # numbers hold no controls
+        if not (_UNSAFE if keep else _UNSAFE_LINE).search(texts):
+            continue  # one search per column: most columns need nothing
+        out = frame.copy() if out is None else out
+        cleaned = [clean_text(v, multiline=keep) if isinstance(v, str) else v for v in values]
+        out[col] = pd.Series(cleaned, index=frame.index, dtype=object)
+    return frame if out is None else out

@@ -26,7 +26,7 @@ from geo.domain.crs import guess_crs
 from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
-from geo.domain.values import as_text, parse_date, parse_number
+from geo.domain.values import as_text, clean_frame, parse_date, parse_number
 from geo.errors import CRSError, GeometryError, GoalError, LayerReadError, ManifestError
 from geo.ingest.history import apply_plans, upgrade_history, utc_now
 from geo.ingest.planning import (
@@ -412,7 +412,7 @@ def import_project(
         frames[spec.name] = (
             spec.kind,
             normalize_layer(
-                raw.frame, spec, working_crs=manifest.crs, repair=repair, report=report
+                clean_frame(raw.frame), spec, working_crs=manifest.crs, repair=repair, report=report
             ),
             spec.source,
         )

@@ -16,14 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from geo.domain.tables import kind
-from geo.domain.values import as_number
+from geo.domain.values import as_number, clean_frame
 from geo.errors import LayerReadError, ProgressError
 from geo.ingest.history import AUTO_RETRACT_WHY
 from geo.ingest.lifecycle import FilePlan, plan_file
 from geo.ingest.records import listing, rename_fields, validate_records
 from geo.io.cells import csv_text
 from geo.io.manifest import Manifest, TableSpec
-from geo.io.sources import read_source
+from geo.io.sources import read_tables
 from geo.store import RECORD_SCHEMA, SOURCE_SCHEMA, active_at
 
 __all__ = ["ImportReport", "ProgressSheet", "plan_progress", "read_progress", "rel_path"]
@@ -72,13 +72,34 @@ class ProgressSheet:
     frame: pd.DataFrame
     #: SHA-256 of the file's bytes
     digest: str = ""
+    #: the sheet read ("" for CSV) and as its records name it (see geo.io.sheets)
+    sheet: str = ""
+    stored_as: str = ""
+    #: the sheet row number of each row
+    rows: list[int] | None = None
+
+    @property
+    def where(self) -> str:
+        """The file and sheet, as messages name them."""
+        return self.path.name + (f", sheet {self.sheet}" if self.sheet else "")
+
+    def rejects_path(self) -> Path:
+        """``NAME.rejects.csv`` beside the file; ``NAME.SHEET.rejects.csv`` for a sheet that
+        is not the workbook's first, so two sheets never share one."""
+        if not self.stored_as:
+            return self.path.with_name(self.path.stem + ".rejects.csv")
+        safe = "".join("_" if ch in '<>:"/\\|?*' else ch for ch in self.stored_as)
+        return self.path.with_name(f"{self.path.stem}.{safe}.rejects.csv")
 
     def context(self, layers: str) -> str:
         """A digest of what the rows are read against: the sheet's field mapping and the
         feature layers (*layers*, a digest of their fingerprints)."""
         spec = self.spec
+        read = [spec.kind, spec.sheet, spec.encoding, sorted(spec.fields.items()), layers]
+        if spec.header_row is not None:  # (absent before header_row existed: same digest)
+            read.append(spec.header_row)
         text = json.dumps(
-            [spec.kind, spec.sheet, spec.encoding, sorted(spec.fields.items()), layers],
+            read,
             default=str,
             ensure_ascii=False,
         )
@@ -89,13 +110,41 @@ def read_progress(manifest: Manifest, report: ImportReport) -> list[ProgressShee
     """Every progress file, read and renamed (outside the write lock: reading is slow)."""
     out = []
     for spec in manifest.progress.values():
+        labels = [(f.name, f.label_zh, f.label_en) for f in kind("progress").fields]
+        expected = set(spec.fields) | {name for names in labels for name in names}
         for path in _progress_sources(spec):
-            raw = read_source(path, encoding=spec.encoding, sheet=spec.sheet)
-            report.notes.extend(raw.notes)
-            file_spec = TableSpec(name=spec.name, source=path, kind=spec.kind, fields=spec.fields)
-            frame = _rename_table(raw.frame, file_spec)
+            tables = read_tables(
+                path,
+                encoding=spec.encoding,
+                sheet=spec.sheet,
+                header_row=spec.header_row,
+                expected=expected,
+                key=f"progress.{spec.name}",
+                every_sheet=spec.sheet is None,
+            )
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            out.append(ProgressSheet(spec, path, raw.frame, frame, digest))
+            for raw in tables:
+                report.notes.extend(raw.notes)
+                file_spec = TableSpec(
+                    name=spec.name, source=path, kind=spec.kind, fields=spec.fields
+                )
+                where = path.name + (f", sheet {raw.sheet}" if raw.sheet else "")
+                # no terminal escapes or controls in ids, names and notes (notes keep \n)
+                frame = clean_frame(
+                    _rename_table(raw.frame, file_spec, where=where), multiline={"note"}
+                )
+                out.append(
+                    ProgressSheet(
+                        spec,
+                        path,
+                        raw.frame,
+                        frame,
+                        digest,
+                        sheet=raw.sheet,
+                        stored_as=raw.stored_as,
+                        rows=raw.rows,
+                    )
+                )
     return out
 
 
@@ -126,6 +175,11 @@ def plan_progress(
         When rows are bad and *skip_bad* is false; nothing is planned then.
     """
     feature_ids = {k: set(f["id"]) for k, f in by_kind.items() if "id" in f.columns}
+    feature_names = {
+        k: dict(zip(f["id"].astype(str), f["name"].astype(str), strict=True))
+        for k, f in by_kind.items()
+        if "id" in f.columns and "name" in f.columns
+    }
     active = (
         active_at(history, None)
         if history is not None
@@ -135,7 +189,7 @@ def plan_progress(
     problems, seen = [], set()
     for sheet in sheets:
         file = rel_path(sheet.path, root)
-        sheet_name = str(sheet.spec.sheet or "")
+        sheet_name = sheet.stored_as
         key = f"{file}\x1f{sheet_name}"
         seen.add(key)
         mine = (origin == key).to_numpy(dtype=bool)
@@ -149,7 +203,10 @@ def plan_progress(
         batch = validate_records(
             sheet.frame,
             source=sheet.path,
+            sheet=sheet.sheet,
+            rows=sheet.rows,
             feature_ids=feature_ids,
+            feature_names=feature_names,
             history=active[~mine],
             today=today,
             centerlines=centerlines,
@@ -162,7 +219,7 @@ def plan_progress(
                 rejects = sheet.raw.iloc[batch.bad_rows].copy()
                 rejects.insert(0, "行号 row", [b.row for b in batch.bad])
                 rejects["原因 reason"] = [b.reason for b in batch.bad]
-                target = sheet.path.with_name(sheet.path.stem + ".rejects.csv")
+                target = sheet.rejects_path()
                 # text a spreadsheet would run as a formula gets a leading '
                 report.rejects_text[target] = csv_text(rejects)
         plan = plan_file(
@@ -228,7 +285,7 @@ def _version(sheet, root: Path, layers: str, imported) -> tuple[dict, bool, bool
     """The :data:`~geo.store.SOURCES` row *sheet* would add; whether it is listed there as
     its latest version (known); whether that import refused no rows too (clean)."""
     file = rel_path(sheet.path, root)
-    sheet_name = str(sheet.spec.sheet or "")
+    sheet_name = sheet.stored_as
     version = {
         "source_file": file,
         "source_sheet": sheet_name,
@@ -265,12 +322,19 @@ def source_rows(report: ImportReport, *, now: str, by: str) -> pd.DataFrame:
     return pd.DataFrame(new, columns=list(SOURCE_SCHEMA))
 
 
-def _rename_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    where = f"{spec.source.name} [progress.{spec.name}]"
+def _rename_table(frame: pd.DataFrame, spec: TableSpec, *, where: str) -> pd.DataFrame:
+    where = f"{where} [progress.{spec.name}]"
     k = kind("progress")
     if spec.kind and "kind" not in spec.fields.values():
         frame = frame.assign(kind=spec.kind)
-    renamed = rename_fields(frame, where, f"progress.{spec.name}", spec.fields, None, k)
+    fields = dict(spec.fields)
+    for f in k.fields:  # a header that is a field's own label (the template's) needs no map
+        if f.name in fields.values() or f.name in frame.columns:
+            continue
+        found = next((c for c in (f.label_zh, f.label_en) if c in frame.columns), None)
+        if found is not None and found not in fields:
+            fields[found] = f.name
+    renamed = rename_fields(frame, where, f"progress.{spec.name}", fields, None, k)
     known = [f.name for f in k.fields]
     return renamed[[c for c in renamed.columns if c in known]]
 

@@ -10,6 +10,7 @@ only says whether a row is usable. Each bad row is reported with file, row numbe
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -53,6 +54,12 @@ CONTENT_COLUMNS = [
     "note",
 ]
 
+#: Fields of a progress row that say something: a row with none of them is not a record.
+_RECORDING_FIELDS = [
+    *(c for c in CONTENT_COLUMNS if c not in ("kind", "feature_id", "from_m", "to_m")),
+    *("chainage_from", "chainage_to", "chainage_range", "record_id"),
+]
+
 #: Columns of a validated row: its content and where it came from.
 RECORD_COLUMNS = [*CONTENT_COLUMNS, "source_row", "source_record_id", "fingerprint"]
 
@@ -64,9 +71,15 @@ class BadRow:
     file: str
     row: int
     reason: str
+    #: the workbook's sheet ("" for CSV)
+    sheet: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file} row {self.row}: {self.reason}"
+        return f"{_where(self.file, self.sheet, self.row)}: {self.reason}"
+
+
+def _where(file: str, sheet: str, row: int) -> str:
+    return f"{file}, sheet {sheet}, row {row}" if sheet else f"{file} row {row}"
 
 
 @dataclass
@@ -98,6 +111,9 @@ def validate_records(
     history: pd.DataFrame | None = None,
     today: dt.date | None = None,
     centerlines: dict | None = None,
+    sheet: str = "",
+    rows: list[int] | None = None,
+    feature_names: dict[str, dict[str, str]] | None = None,
 ) -> RecordBatch:
     """Validate the rows of a progress table already renamed to canonical field names.
 
@@ -116,6 +132,13 @@ def validate_records(
         Records dated after it are bad (default: the real today).
     centerlines
         Road id → :class:`geo.domain.linref.Centerline`, to check chainage ranges.
+    sheet
+        The workbook sheet the rows came from (named in every message).
+    rows
+        The sheet row number of each row (default: row 2 onwards, under one header row).
+    feature_names
+        Per kind, feature id → name: a row naming a feature by its unique name is read as
+        that feature; an unknown id or name is refused with the closest ids and names.
 
     Returns
     -------
@@ -129,18 +152,25 @@ def validate_records(
         for rec in history.sort_values(["date", "seq"]).to_dict("records"):
             _remember(latest, rec)
     batch = RecordBatch(good=pd.DataFrame(columns=RECORD_COLUMNS))
+    numbers = rows
     rows = []
+    features = _Features(feature_ids, feature_names or {})
     # plain dicts once: a pandas row lookup per row costs more than validating it
     raws = frame.astype(object).to_dict("records")
     order = sorted(range(len(raws)), key=lambda i: (_sort_date(raws[i].get("date")), i))
+    empty = 0
     for pos in order:
         raw = raws[pos]
-        rownum = pos + 2  # header is line 1 of a spreadsheet
+        if not any(as_text(raw.get(f)) for f in _RECORDING_FIELDS):
+            empty += 1  # a row naming a feature and recording nothing (a template's row)
+            continue
+        rownum = numbers[pos] if numbers is not None else pos + 2  # header is row 1
+        where = _where(name, sheet, rownum)
         try:
-            rec = _validate_row(raw, feature_ids, today, centerlines, batch.notes, name, rownum)
+            rec = _validate_row(raw, features, today, centerlines, batch.notes, where)
             _check_backwards(rec, latest)
         except ParkGeoError as exc:
-            batch.bad.append(BadRow(name, rownum, str(exc)))
+            batch.bad.append(BadRow(name, rownum, str(exc), sheet))
             batch.bad_rows.append(pos)
             continue
         rec["source_row"] = rownum
@@ -148,6 +178,10 @@ def validate_records(
         rec["fingerprint"] = fingerprint(rec)
         _remember(latest, rec)
         rows.append(rec)
+    whole = name + (f", sheet {sheet}" if sheet else "")
+    batch.notes.extend(features.notes(whole))
+    if empty:
+        batch.notes.append(f"{whole}: {empty} row(s) record nothing (no date, stage, ...)")
     batch.bad.sort(key=lambda b: b.row)
     batch.bad_rows.sort()
     rows.sort(key=lambda r: r["source_row"])
@@ -202,7 +236,49 @@ def _check_backwards(rec: dict, latest: dict) -> None:
         )
 
 
-def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownum) -> dict:
+class _Features:
+    """The features rows may name, by id or by unique name (as ``roads --road`` takes)."""
+
+    def __init__(self, ids: dict[str, set[str]], names: dict[str, dict[str, str]]):
+        self.ids, self.names = ids, names
+        self.by_name: dict[tuple[str, str], str] = {}  # (kind, name) read as an id
+
+    def resolve(self, kind_name: str, text: str) -> str:
+        ids = self.ids.get(kind_name, set())
+        if text in ids:
+            return text
+        names = self.names.get(kind_name, {})
+        label = kinds()[kind_name].label_zh
+        same = sorted(i for i, n in names.items() if n.strip() == text)
+        if len(same) == 1:
+            self.by_name[(kind_name, text)] = same[0]
+            return same[0]
+        if same:
+            raise ParkGeoError(
+                f"{text!r} is the name of {len(same)} {label} ({kind_name}): {', '.join(same)}; "
+                "write the id (编号) instead"
+            )
+        choices = {i: i for i in sorted(ids)} | {n: i for i, n in sorted(names.items()) if n}
+        close = difflib.get_close_matches(text, list(choices), n=3, cutoff=0.6)
+        shown = [choices[c] for c in close]
+        hint = (
+            "; did you mean "
+            + " or ".join(f"{i} ({names[i]})" if names.get(i) else i for i in dict.fromkeys(shown))
+            if shown
+            else ""
+        )
+        raise ParkGeoError(
+            f"unknown feature id {text!r}: no {label} ({kind_name}) has it as id or name{hint}"
+        )
+
+    def notes(self, where: str) -> list[str]:
+        if not self.by_name:
+            return []
+        read = ", ".join(f"{n} → {i}" for (_, n), i in sorted(self.by_name.items()))
+        return [f"{where}: features named by name, read as their ids: {read}"]
+
+
+def _validate_row(raw: dict, features: _Features, today, centerlines, notes, where) -> dict:
     found = lookup_kind(raw.get("kind"))
     kind_name = found.name if found else None
     if kind_name is None or not found.stages:
@@ -213,10 +289,7 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
         fid = fid[:-2]
     if not fid:
         raise ParkGeoError("empty feature id (编号)")
-    if fid not in feature_ids.get(kind_name, set()):
-        raise ParkGeoError(
-            f"unknown feature id {fid!r}: no {kinds()[kind_name].label_zh} ({kind_name}) has it"
-        )
+    fid = features.resolve(kind_name, fid)
     try:
         date = parse_date(raw.get("date"))
     except ValueError as exc:
@@ -257,11 +330,11 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
         "note": as_text(raw.get("note")),
     }
     if found.sections:  # progress by work item and chainage section (roads)
-        _road_fields(rec, raw, found.sections, centerlines, notes, name, rownum)
+        _road_fields(rec, raw, found.sections, centerlines, notes, where)
     return rec
 
 
-def _road_fields(rec: dict, raw: dict, items: str, centerlines, notes, name, rownum) -> None:
+def _road_fields(rec: dict, raw: dict, items: str, centerlines, notes, where) -> None:
     item_text = as_text(raw.get("item"))
     item = lookup_stage(items, item_text) if item_text else None
     if item is None:
@@ -285,9 +358,7 @@ def _road_fields(rec: dict, raw: dict, items: str, centerlines, notes, name, row
     except ChainageError as exc:
         raise ParkGeoError(f"chainage: {exc}") from None
     if flipped:
-        notes.append(
-            f"{name} row {rownum}: reversed chainage range normalized to {start:g}–{end:g} m"
-        )
+        notes.append(f"{where}: reversed chainage range normalized to {start:g}–{end:g} m")
     line = (centerlines or {}).get(rec["feature_id"])
     if line is not None:
         try:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.domain.values import clean_text
 from geo.io.files import write_atomic
 
 __all__ = ["FORMULA_STARTS", "csv_text", "safe_cell", "safe_frame", "write_csv"]
@@ -25,7 +26,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def safe_cell(value):
-    """*value* with a leading ``'`` when it is text a spreadsheet would take as a formula.
+    """*value* with a leading ``'`` when it is text a spreadsheet would take as a formula, and
+    without control characters (:func:`geo.domain.values.clean_text`; line breaks stay).
 
     Examples
     --------
@@ -34,9 +36,13 @@ def safe_cell(value):
     >>> safe_cell(-3.5), safe_cell("三号路")
     (-3.5, '三号路')
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    # controls are dropped too: Excel's XML refuses them (openpyxl IllegalCharacterError)
+    cleaned = "\r".join(clean_text(part, multiline=True) for part in value.split("\r"))
+    if value.startswith(FORMULA_STARTS) or cleaned.startswith(FORMULA_STARTS):
+        return "'" + cleaned
+    return cleaned
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

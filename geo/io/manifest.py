@@ -48,6 +48,8 @@ class TableSpec:
     encoding: str | None = None
     sheet: str | None = None
     fields: dict[str, str] = field(default_factory=dict)
+    #: the row of field names (1 = first row); None: found below any title rows
+    header_row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,21 @@ def _table(path: Path, root: Path, key: str, name: str, spec: dict) -> TableSpec
         encoding=spec.get("encoding"),
         sheet=spec.get("sheet"),
         fields=_fields(path, key, spec),
+        header_row=_header_row(path, key, spec.get("header_row")),
     )
+
+
+def _header_row(path: Path, key: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(
+            path,
+            key,
+            f"header_row = {value!r} is not a row number",
+            "Write the spreadsheet row of the field names, e.g. header_row = 2.",
+        )
+    return value
 
 
 def load_manifest(project: Path | str) -> Manifest:

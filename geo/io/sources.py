@@ -17,10 +17,11 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo import settings
 from geo.errors import LayerReadError
+from geo.io.sheets import read_sheets
 
-__all__ = ["RawSource", "detect_dbf_encoding", "read_source", "read_table"]
+__all__ = ["RawSource", "detect_dbf_encoding", "read_source", "read_table", "read_tables"]
 
-TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
+TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}  # read by geo.io.sheets
 
 # dBase language driver ids (LDID, byte 29) that GDAL maps to Chinese code pages.
 _CHINESE_LDIDS = {0x4D: "cp936", 0x7A: "cp936", 0x4E: "cp949", 0x4F: "cp950", 0x78: "cp950"}
@@ -34,6 +35,11 @@ class RawSource:
     path: Path
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: tables: the sheet read ("" for CSV) and as records name it (see geo.io.sheets)
+    sheet: str = ""
+    stored_as: str = ""
+    #: tables: the row number in the sheet of each row of *frame* (header = its row above)
+    rows: list[int] | None = None
 
 
 def _dbf_text_bytes(dbf: Path) -> tuple[int, bytes]:
@@ -171,29 +177,32 @@ def read_source(
     return RawSource(frame=frame, path=path, encoding=enc, notes=notes)
 
 
-def read_table(path: Path, *, encoding: str | None = None, sheet: str | None = None) -> RawSource:
-    """Read a CSV or XLSX table with every cell as text (types are set on import)."""
+def read_table(path: Path, **options) -> RawSource:
+    """Read a CSV, XLSX or XLS table with every cell as text (types are set on import).
+
+    *options* are those of :func:`read_tables`; the header row is found below any title rows
+    (:func:`geo.io.sheets.find_header`); a workbook read without ``sheet`` gives its first
+    sheet (a note names the others).
+    """
+    return read_tables(path, **options)[0]
+
+
+def read_tables(path: Path, **options) -> list[RawSource]:
+    """Every table of a CSV or workbook, each with its sheet and the sheet row number of each
+    of its rows; *options* (``encoding``, ``sheet``, ``header_row``, ``expected``, ``key``,
+    ``every_sheet``) are those of :func:`geo.io.sheets.read_sheets`."""
     path = Path(path)
     if not path.exists():
         raise LayerReadError(f"{path}: file not found. Check `source` in park.toml.")
-    notes: list[str] = []
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
-        except (ValueError, OSError) as exc:
-            raise LayerReadError(f"{path}: cannot read the spreadsheet: {exc}") from None
-        return RawSource(frame=frame, path=path, notes=notes)
-    encodings = [encoding] if encoding else ["utf-8-sig", "gb18030"]
-    for enc in encodings:
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise LayerReadError(f"{path}: not a readable CSV table: {exc}") from None
-        if enc == "gb18030" and not encoding:
-            notes.append(f"{path.name}: read as GB18030 (not UTF-8)")
-        return RawSource(frame=frame, path=path, encoding=enc, notes=notes)
-    raise LayerReadError(
-        f"{path}: text is neither UTF-8 nor GB18030. Save it as UTF-8 or set encoding in park.toml."
-    )
+    return [
+        RawSource(
+            frame=t.frame,
+            path=path,
+            encoding=t.encoding,
+            notes=t.notes,
+            sheet=t.sheet,
+            stored_as=t.stored_as,
+            rows=t.rows,
+        )
+        for t in read_sheets(path, **options)
+    ]

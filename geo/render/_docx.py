@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from geo.domain.tables import data_table
+from geo.domain.values import clean_text
 from geo.io.files import write_atomic
 
 __all__ = ["PAGE_CM", "BriefDocument", "fit_widths", "font_roles", "text_width_cm"]
@@ -233,7 +234,8 @@ class BriefDocument:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def run(self, paragraph, text: str, role: str = "body", *, size: float | None = None):
-        run = paragraph.add_run(_no_break(text))
+        # attribute text may hold controls, which Word's XML refuses (python-docx raises)
+        run = paragraph.add_run(_no_break(clean_text(text, multiline=True)))
         self._set_font(run.font, run._element, role, size)
         run.font.bold = bool(self.roles[role].get("bold")) or None
         return run

@@ -155,3 +155,56 @@ def test_glob_source_takes_every_weekly_file(park):
         text + PROGRESS_SPEC.format(source="layers/weekly/w*.csv"), encoding="utf-8"
     )
     assert run_import(park).added == 4
+
+
+NAMED = {"roads": {"R01": "创业大道", "R02": "二号路", "R03": "二号路"}}
+ROAD_IDS = {"roads": {"R01", "R02", "R03"}}
+
+
+def _road_row(feature):
+    return {
+        "kind": "道路",
+        "feature_id": feature,
+        "date": "2024-03-01",
+        "stage": "施工中",
+        "item": "路基",
+        "chainage_range": "K0+000~K0+100",
+    }
+
+
+def _validate(feature):
+    from geo.ingest.records import validate_records
+
+    return validate_records(
+        pd.DataFrame([_road_row(feature)]),
+        source="进度.xlsx",
+        sheet="三月",
+        rows=[7],
+        feature_ids=ROAD_IDS,
+        feature_names=NAMED,
+        today=dt.date(2024, 9, 30),
+    )
+
+
+def test_a_road_named_by_its_unique_name_is_read_as_its_id():
+    batch = _validate("创业大道")
+    assert batch.bad == []
+    assert list(batch.good["feature_id"]) == ["R01"]
+    assert "进度.xlsx, sheet 三月: features named by name, read as their ids: 创业大道 → R01" in (
+        batch.notes
+    )
+
+
+def test_an_ambiguous_name_is_refused_with_its_ids():
+    (bad,) = _validate("二号路").bad
+    assert str(bad).startswith("进度.xlsx, sheet 三月, row 7: '二号路' is the name of 2")
+    assert "R02, R03" in bad.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("创业大街", "did you mean R01 (创业大道)"), ("R1", "did you mean R01 (创业大道)")],
+)
+def test_an_unknown_name_or_id_gets_did_you_mean(text, hint):
+    (bad,) = _validate(text).bad
+    assert bad.reason.startswith(f"unknown feature id {text!r}") and hint in bad.reason

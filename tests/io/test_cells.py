@@ -33,3 +33,16 @@ def test_frame_and_csv(tmp_path):
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(path, encoding="utf-8-sig", newline="") as f:
         assert list(csv.reader(f)) == [["'=name", "n"], ["'=1+1", "-1.5"], ["ok", "2.0"]]
+
+
+def test_controls_already_in_a_store_do_not_break_a_workbook(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    text = "创业\x1b[31m大道\x07\x1b]0;t\x07\u202e"
+    with pytest.raises(openpyxl.utils.exceptions.IllegalCharacterError):
+        book.active.append([text])  # what check --xlsx did before
+    book.active.append([safe_cell(text), safe_cell("=1\x07")])
+    book.save(tmp_path / "a.xlsx")
+    row = next(openpyxl.load_workbook(tmp_path / "a.xlsx").active.iter_rows(values_only=True))
+    assert row == ("创业大道", "'=1")

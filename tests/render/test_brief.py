@@ -493,3 +493,16 @@ def test_brief_reports_each_part_as_it_starts(demo, tmp_path):
     assert [s for s in steps if s.startswith("road ")] == [
         f"road {r} snapshot" for r in result.roads
     ]
+
+
+def test_controls_in_store_text_do_not_break_the_docx(tmp_path):
+    from docx import Document
+
+    from geo.render._docx import BriefDocument
+
+    doc = BriefDocument("zh")
+    doc.paragraph("一号\x1b]0;t\x07路\x0b完成 3 km\u202e")
+    doc.save(tmp_path / "b.docx")
+    texts = [p.text for p in Document(str(tmp_path / "b.docx")).paragraphs]
+    # the controls and the override are gone; a number may be tied to its unit (no-break)
+    assert [t.replace("\u00a0", " ") for t in texts if "一号" in t] == ["一号路完成 3 km"]

@@ -395,7 +395,7 @@ def test_road_snapshot_of_a_park_with_a_placeholder_named_zone(demo, tmp_path):
         [sys.executable, "-c", "from geo.cli import main; main()", *args, "--renderer", "browser"],
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 10_000

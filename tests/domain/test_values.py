@@ -1,0 +1,54 @@
+"""Cell values: Excel serial dates and text cleaned of terminal escapes and controls."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from geo.domain.values import clean_frame, clean_text, parse_date
+
+ESC, BEL = "\x1b", "\x07"
+
+
+@pytest.mark.parametrize(
+    ("serial", "expected"),
+    # 45292 is 2024-01-01 in Excel; 45356 is 64 days on: 31 (Jan) + 29 (Feb 2024) + 4
+    [
+        ("45292", dt.date(2024, 1, 1)),
+        ("45356", dt.date(2024, 3, 5)),
+        ("45356.0", dt.date(2024, 3, 5)),
+    ],
+)
+def test_excel_serial_dates(serial, expected):
+    assert parse_date(serial) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "one_line", "lines"),
+    [
+        (f"创业{ESC}[31m大道{ESC}[0m", "创业大道", "创业大道"),  # colour (CSI)
+        (f"一号{ESC}]0;pwned{BEL}路", "一号路", "一号路"),  # OSC retitles the terminal
+        (f"一号{ESC}]0;pwned{ESC}\\路", "一号路", "一号路"),  # OSC ended by ST
+        (f"响铃{BEL}{ESC}", "响铃", "响铃"),
+        ("\u202e路号一\u202c", "路号一", "路号一"),  # right-to-left override
+        ("a\u2066b\u2069c", "abc", "abc"),  # isolates
+        ("C1\x85\x9b31m!", "C1!", "C1!"),  # NEL and 8-bit CSI
+        ("返工\r\n第二行\t备注", "返工  第二行 备注", "返工\n第二行\t备注"),
+        ("no\x00nul\x7f", "nonul", "nonul"),
+        ("桩号 K0+100", "桩号 K0+100", "桩号 K0+100"),
+    ],
+)
+def test_clean_text(text, one_line, lines):
+    assert clean_text(text) == one_line
+    assert clean_text(text, multiline=True) == lines
+
+
+def test_clean_frame_keeps_lines_only_where_asked_and_leaves_clean_frames_alone():
+    frame = pd.DataFrame({"name": [f"A{ESC}[1mB", None], "note": ["x\ny", 3], "n": [1, 2]})
+    out = clean_frame(frame, multiline={"note"})
+    assert out["name"].iloc[0] == "AB" and pd.isna(out["name"].iloc[1])
+    assert out[["note", "n"]].to_dict("list") == {"note": ["x\ny", 3], "n": [1, 2]}
+    clean = pd.DataFrame({"name": ["ok"]})
+    assert clean_frame(clean) is clean
