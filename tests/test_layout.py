@@ -40,7 +40,6 @@ LONGER_MODULES: dict[str, str] = {
     "geo.analysis.roads": "being split (model, sections, findings)",
     "geo.demo.project": "seed facts moving to a data file",
     "geo.domain.linref": "test-only wrappers to be removed",
-    "geo.ingest.importer": "progress planning moving next to the record lifecycle",
     "geo.render.webmap": "being split into geo/render/webmap/",
 }
 #: modules other than the store that may use sqlite3, and why

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from geo.cli.common import (
     print_json,
     project_option,
 )
-from geo.errors import ManifestError
+from geo.errors import ManifestError, RepairWarning
 
 
 @click.command()
@@ -56,6 +57,7 @@ def run_import(
     store,
     *,
     repair: bool,
+    repair_tolerance: float | None = None,
     skip_bad: bool = False,
     quiet: bool = False,
     by: str | None = None,
@@ -78,16 +80,20 @@ def run_import(
         def on_step(name):
             bar.update(task, description=f"importing {name}", advance=1)
 
-        return import_project(
-            manifest,
-            store,
-            repair=repair,
-            skip_bad=skip_bad,
-            on_step=on_step,
-            by=by,
-            dry_run=dry_run,
-            on_plan=on_plan,
-        )
+        with warnings.catch_warnings():
+            # repairs are in the report's notes, printed once below
+            warnings.simplefilter("ignore", RepairWarning)
+            return import_project(
+                manifest,
+                store,
+                repair=repair,
+                repair_tolerance_m2=repair_tolerance,
+                skip_bad=skip_bad,
+                on_step=on_step,
+                by=by,
+                dry_run=dry_run,
+                on_plan=on_plan,
+            )
 
 
 def changes_table(report) -> Table:
@@ -112,6 +118,14 @@ def changes_table(report) -> Table:
 @project_option
 @click.option("--repair", is_flag=True, help="Repair invalid geometries (each repair is reported).")
 @click.option(
+    "--repair-tolerance",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="M2",
+    help="Accept repairs changing a feature's area by up to M2 m² "
+    f"(default {settings.REPAIR_AREA_TOLERANCE_M2:g}).",
+)
+@click.option(
     "--skip-bad",
     is_flag=True,
     help="Import good progress rows; write bad ones to NAME.rejects.csv (exit 1).",
@@ -119,7 +133,15 @@ def changes_table(report) -> Table:
 @click.option("--by", default=None, help="Who records (default: [park] operator, else OS user).")
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def import_(project: Path, repair: bool, skip_bad: bool, by, dry_run: bool, as_json: bool):
+def import_(
+    project: Path,
+    repair: bool,
+    repair_tolerance: float | None,
+    skip_bad: bool,
+    by,
+    dry_run: bool,
+    as_json: bool,
+):
     """Read every source in park.toml, validate it and write the store.
 
     Layers and goals are replaced. Each progress file is the record of what it holds: new
@@ -130,6 +152,7 @@ def import_(project: Path, repair: bool, skip_bad: bool, by, dry_run: bool, as_j
     \b
     Example:
       parkgeo import -p my-park --repair
+      parkgeo import --repair --repair-tolerance 800   # accept repairs up to 800 m²
       parkgeo import --dry-run      # what would change, nothing written
       parkgeo import --by 张工       # who recorded the new rows
       parkgeo import --skip-bad     # bad progress rows go to layers/NAME.rejects.csv
@@ -144,6 +167,7 @@ def import_(project: Path, repair: bool, skip_bad: bool, by, dry_run: bool, as_j
         manifest,
         store,
         repair=repair,
+        repair_tolerance=repair_tolerance,
         skip_bad=skip_bad,
         quiet=as_json,
         by=by,
@@ -160,6 +184,7 @@ def import_(project: Path, repair: bool, skip_bad: bool, by, dry_run: bool, as_j
                 "vanished": report.vanished,
                 "counts": report.counts,
                 "notes": report.notes,
+                "warnings": report.warnings,
                 "repairs": report.repairs,
                 "progress_added": report.added,
                 "progress_already_stored": report.duplicates,
@@ -172,6 +197,8 @@ def import_(project: Path, repair: bool, skip_bad: bool, by, dry_run: bool, as_j
         sys.exit(code)
     for note in report.notes:
         console.print(f"note: {note}", soft_wrap=True)
+    for warning in report.warnings:
+        err_console.print(f"warning: {warning}", soft_wrap=True)
     for bad in report.rejected:
         err_console.print(f"rejected: {bad}", soft_wrap=True)
     for path in report.rejects_files:

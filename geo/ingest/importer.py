@@ -20,14 +20,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 
 from geo import settings
-from geo.domain.crs import guess_crs
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import parse_date, parse_number
-from geo.errors import CRSError, GeometryError, LayerReadError, ManifestError, ProgressError
+from geo.errors import LayerReadError, ManifestError, ProgressError
+from geo.ingest.geometry import (
+    MAX_LISTED,
+    check_geometry,
+    crs_fit_warnings,
+    resolve_crs,
+)
+from geo.ingest.geometry import listing as _listing
 from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans, upgrade_history
 from geo.io.cells import csv_text
 from geo.io.files import write_atomic
@@ -45,8 +50,6 @@ __all__ = [
     "parse_number",
 ]
 
-MAX_LISTED = 12  # problems listed in one message before "... and N more"
-
 
 @dataclass
 class ImportReport:
@@ -54,6 +57,8 @@ class ImportReport:
 
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: measurements to doubt: a working CRS that does not fit the data
+    warnings: list[str] = field(default_factory=list)
     repairs: list[dict] = field(default_factory=list)
     added: int = 0
     duplicates: int = 0
@@ -71,12 +76,6 @@ class ImportReport:
 
 
 # ---------------------------------------------------------------------------- values
-
-
-def _listing(items: list[str]) -> str:
-    shown = items[:MAX_LISTED]
-    more = f"\n  ... and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
-    return "\n  " + "\n  ".join(shown) + more
 
 
 # ---------------------------------------------------------------------------- fields
@@ -169,134 +168,6 @@ def _check_ids(frame: pd.DataFrame, where: str) -> None:
         raise LayerReadError(f"{where}: duplicate id(s):{_listing(listed)}\nIds must be unique.")
 
 
-# ---------------------------------------------------------------------------- CRS
-
-
-def _implausible(crs: CRS, bounds) -> str | None:
-    """Why *bounds* cannot be coordinates in *crs* (None when they can)."""
-    area = crs.area_of_use
-    try:
-        t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        lon, lat = t.transform([bounds[0], bounds[2]], [bounds[1], bounds[3]])
-    except Exception:
-        return "PROJ cannot transform them"
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-        return "they fall outside the CRS's valid range"
-    if area is not None:
-        margin = 1.0
-        inside = (
-            (lon >= area.west - margin).all()
-            and (lon <= area.east + margin).all()
-            and (lat >= area.south - margin).all()
-            and (lat <= area.north + margin).all()
-        )
-        if not inside:
-            return (
-                f"they would lie at {lon.mean():.3f}°E {lat.mean():.3f}°N, outside the CRS's "
-                f"area of use ({area.name})"
-            )
-    return None
-
-
-def _resolve_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> gpd.GeoDataFrame:
-    key = f"[layers.{spec.name}] crs"
-    bounds = gdf.total_bounds
-    xs, ys = np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
-    guess, reason = guess_crs(xs, ys)
-    suggestion = f'set {key} = "{guess}" in park.toml' if guess else f"set {key} in park.toml"
-    if spec.crs:
-        crs = CRS.from_user_input(spec.crs)
-        why = _implausible(crs, bounds)
-        if why:
-            raise CRSError(
-                f"{where}: park.toml declares {spec.crs} but the coordinates do not fit it: {why}. "
-                f"{reason}. Fix {key}."
-            )
-        return gdf.set_crs(crs, allow_override=True)
-    if gdf.crs is None:
-        raise CRSError(
-            f"{where}: the layer has no CRS (no or unreadable .prj). {reason}. "
-            f"To fix, {suggestion}."
-        )
-    why = _implausible(gdf.crs, bounds)
-    if why:
-        name = gdf.crs.name
-        raise CRSError(
-            f"{where}: the file says its CRS is {name} but the coordinates do not fit it: {why}; "
-            f"the .prj is probably wrong. {reason}. To fix, {suggestion}."
-        )
-    return gdf
-
-
-# ---------------------------------------------------------------------------- geometry
-
-
-def _check_geometry(
-    gdf: gpd.GeoDataFrame, k: Kind, where: str, *, repair: bool, report: ImportReport, layer: str
-) -> gpd.GeoDataFrame:
-    geoms = gdf.geometry.array
-    ids = gdf["id"].tolist()
-    empty = [ids[i] for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if empty:
-        raise GeometryError(
-            f"{where}: {len(empty)} feature(s) with empty geometry: "
-            f"{', '.join(map(repr, empty[:MAX_LISTED]))}. Draw them or remove them."
-        )
-    types = gdf.geometry.geom_type
-    wrong = [f"{ids[i]!r}: {types.iloc[i]}" for i in np.flatnonzero(~types.isin(k.geometry_types))]
-    if wrong:
-        raise GeometryError(
-            f"{where}: a {k.name} layer holds {'/'.join(k.geometry_types)} geometries, but:"
-            f"{_listing(wrong)}\nExport the layer with the right geometry type."
-        )
-    valid = shapely.is_valid(geoms)
-    if valid.all():
-        return gdf
-    bad = np.flatnonzero(~valid)
-    reasons = [f"{ids[i]!r}: {shapely.is_valid_reason(geoms[i])}" for i in bad]
-    if not repair:
-        raise GeometryError(
-            f"{where}: {len(bad)} invalid geometr{'y' if len(bad) == 1 else 'ies'}:"
-            f"{_listing(reasons)}\n"
-            f"Fix them in a GIS, or let parkgeo repair them: `parkgeo import --repair` or "
-            f"repair = true in [layers.{layer}]; every repair is reported with the area it changed."
-        )
-    fixed = list(geoms)
-    for i in bad:
-        before = geoms[i]
-        after = shapely.make_valid(before, method="structure", keep_collapsed=False)
-        if k.geometry == "polygon":
-            parts = [
-                g for g in shapely.get_parts(after) if g.geom_type in ("Polygon", "MultiPolygon")
-            ]
-            after = shapely.union_all(parts) if parts else shapely.Polygon()
-        if after.is_empty:
-            raise GeometryError(
-                f"{where}: feature {ids[i]!r} collapses to nothing when repaired "
-                f"({shapely.is_valid_reason(before)}). Redraw it."
-            )
-        fixed[i] = after
-        measure = "area" if k.geometry == "polygon" else "length"
-        b = before.area if k.geometry == "polygon" else before.length
-        a = after.area if k.geometry == "polygon" else after.length
-        report.repairs.append(
-            {
-                "layer": layer,
-                "id": ids[i],
-                "reason": shapely.is_valid_reason(before),
-                f"{measure}_before": b,
-                f"{measure}_after": a,
-                "changed": a - b,
-            }
-        )
-        report.notes.append(
-            f"{layer}: repaired {ids[i]!r} ({shapely.is_valid_reason(before)}): {measure} "
-            f"{b:,.2f} → {a:,.2f} (changed {a - b:+,.2f})"
-        )
-    return gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
-
-
 # ---------------------------------------------------------------------------- layers
 
 
@@ -306,12 +177,20 @@ def normalize_layer(
     *,
     working_crs: str,
     repair: bool = False,
+    repair_tolerance_m2: float | None = None,
     report: ImportReport | None = None,
 ) -> pd.DataFrame:
     """Validate and normalize one source layer into the canonical form of its kind.
 
     Canonical field names and types, ids as unique text, geometry valid and in
-    *working_crs* (coordinates rounded to 1 mm). Non-spatial kinds return a DataFrame.
+    *working_crs*, coordinates as the source has them (not snapped: areas are those of
+    the source geometry). Non-spatial kinds return a DataFrame.
+
+    Parameters
+    ----------
+    repair_tolerance_m2
+        Largest area (m²; length for lines) a repair may change a feature by (default: the
+        layer's ``repair_tolerance_m2``, else ``settings.REPAIR_AREA_TOLERANCE_M2``).
 
     Raises
     ------
@@ -340,13 +219,22 @@ def normalize_layer(
         return out
     if not isinstance(frame, gpd.GeoDataFrame):
         raise LayerReadError(f"{where}: a {k.name} layer needs geometry, but the source has none.")
-    gdf = _resolve_crs(frame, spec, where)
+    gdf = resolve_crs(frame, spec, where)
+    report.warnings.extend(crs_fit_warnings(gdf, working_crs, layer=spec.name))
     gdf = gdf.to_crs(working_crs)
-    gdf = _check_geometry(
-        gdf, k, where, repair=repair or spec.repair, report=report, layer=spec.name
-    )
-    gdf = gdf.set_geometry(
-        shapely.set_precision(gdf.geometry.array, 10**-settings.COORDINATE_DECIMALS)
+    tolerance = repair_tolerance_m2
+    if tolerance is None:
+        tolerance = spec.repair_tolerance_m2
+    if tolerance is None:
+        tolerance = settings.REPAIR_AREA_TOLERANCE_M2
+    gdf = check_geometry(
+        gdf,
+        k,
+        where,
+        repair=repair or spec.repair,
+        tolerance_m2=tolerance,
+        report=report,
+        layer=spec.name,
     )
     canonical = [f.name for f in k.fields if f.name in gdf.columns]
     extra = [c for c in gdf.columns if c not in canonical and c != gdf.geometry.name]
@@ -382,6 +270,7 @@ def import_project(
     store: Store,
     *,
     repair: bool = False,
+    repair_tolerance_m2: float | None = None,
     skip_bad: bool = False,
     today: dt.date | None = None,
     on_step: Callable[[str], None] | None = None,
@@ -399,6 +288,8 @@ def import_project(
 
     Parameters
     ----------
+    repair_tolerance_m2
+        Largest area change a geometry repair may make (see :func:`normalize_layer`).
     skip_bad
         Import the good progress rows and write the bad ones, with their reasons, to
         ``NAME.rejects.csv`` beside each input instead of refusing the whole file.
@@ -423,7 +314,12 @@ def import_project(
         frames[spec.name] = (
             spec.kind,
             normalize_layer(
-                raw.frame, spec, working_crs=manifest.crs, repair=repair, report=report
+                raw.frame,
+                spec,
+                working_crs=manifest.crs,
+                repair=repair,
+                repair_tolerance_m2=repair_tolerance_m2,
+                report=report,
             ),
             spec.source,
         )

@@ -14,7 +14,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo import settings
-from geo.domain.crs import is_projected_metric
+from geo.domain.crs import is_projected_metric, metric_twins
 from geo.domain.tables import kinds
 from geo.errors import ManifestError
 
@@ -34,6 +34,10 @@ class LayerSpec:
     encoding: str | None = None
     sheet: str | None = None
     repair: bool = False
+    #: largest area change (m²) a repair may make; None: ``settings.REPAIR_AREA_TOLERANCE_M2``
+    repair_tolerance_m2: float | None = None
+    #: the source writes northing before easting (X = north, as Chinese surveys do)
+    swap_xy: bool = False
     fields: dict[str, str] = field(default_factory=dict)
 
 
@@ -169,11 +173,15 @@ def load_manifest(project: Path | str) -> Manifest:
         as_of = as_of.date()
     crs = _crs(path, "park", park.get("crs", settings.DEFAULT_WORKING_CRS))
     if not is_projected_metric(crs):
+        twins = metric_twins(crs)
         raise _fail(
             path,
             "park",
             f"crs = {crs!r} is not a projected CRS in metres; areas and lengths are measured in it",
-            'Use the data\'s Gauss-Krüger zone, e.g. crs = "EPSG:4544".',
+            f"Use {' or '.join(repr(t) for t in twins)} instead (the same place in metres)"
+            if twins
+            else 'Use the data\'s Gauss-Krüger zone (e.g. crs = "EPSG:4544" for CM 105°E), '
+            "or run `parkgeo init --from` to choose it from the data",
         )
 
     layers: dict[str, LayerSpec] = {}
@@ -204,6 +212,8 @@ def load_manifest(project: Path | str) -> Manifest:
             encoding=spec.get("encoding"),
             sheet=spec.get("sheet"),
             repair=bool(spec.get("repair", False)),
+            repair_tolerance_m2=spec.get("repair_tolerance_m2"),
+            swap_xy=bool(spec.get("swap_xy", False)),
             fields=_fields(path, key, spec),
         )
 

@@ -1,0 +1,285 @@
+"""Where a layer's coordinates are and whether its geometries can be measured.
+
+The importer's geometry half: the layer's CRS (declared, read or refused with a guess),
+axis order, geometry types and validity, repairs that neither invent nor drop land, and
+the working-CRS guard that cross-checks areas against the ellipsoid.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+
+from geo import settings
+from geo.domain.crs import geodesic_areas, guess_crs, working_crs_for, zone_overrun
+from geo.domain.tables import Kind
+from geo.domain.units import M2_PER_MU
+from geo.errors import CRSError, GeometryError, RepairWarning
+from geo.io.manifest import LayerSpec
+
+__all__ = ["check_geometry", "crs_fit_warnings", "listing", "repair_geometry", "resolve_crs"]
+
+MAX_LISTED = 12  # problems listed in one message before "... and N more"
+#: features measured geodesically by the working-CRS guard (an even sample of bigger layers)
+GUARD_SAMPLE = 5000
+
+
+def listing(items: list[str]) -> str:
+    """*items* one a line, at most :data:`MAX_LISTED` of them and how many more."""
+    shown = items[:MAX_LISTED]
+    more = f"\n  ... and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
+    return "\n  " + "\n  ".join(shown) + more
+
+
+# ---------------------------------------------------------------------------- CRS
+
+
+def _implausible(crs: CRS, bounds) -> str | None:
+    """Why *bounds* cannot be coordinates in *crs* (None when they can).
+
+    Every corner must transform; the centre of the data must lie in the CRS's area of use
+    (with a degree's margin). Corners are not held to the area of use: a nationwide layer
+    in EPSG:4490 reaches islands south of the rectangle PROJ gives for China.
+    """
+    area = crs.area_of_use
+    xs = [bounds[0], bounds[2], bounds[0], bounds[2], (bounds[0] + bounds[2]) / 2]
+    ys = [bounds[1], bounds[1], bounds[3], bounds[3], (bounds[1] + bounds[3]) / 2]
+    try:
+        t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        lon, lat = t.transform(xs, ys)
+    except Exception:
+        return "PROJ cannot transform them"
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return "they fall outside the CRS's valid range"
+    if area is not None:
+        margin = 1.0
+        clon, clat = lon[-1], lat[-1]
+        inside = (
+            area.west - margin <= clon <= area.east + margin
+            and area.south - margin <= clat <= area.north + margin
+        )
+        if not inside:
+            return (
+                f"they would lie at {clon:.3f}°E {clat:.3f}°N, outside the CRS's "
+                f"area of use ({area.name})"
+            )
+    return None
+
+
+def _swap_xy(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    swapped = shapely.transform(gdf.geometry.array, lambda xy: xy[:, ::-1])
+    return gdf.set_geometry(gpd.GeoSeries(swapped, index=gdf.index, crs=gdf.crs))
+
+
+def resolve_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> gpd.GeoDataFrame:
+    """*gdf* with the CRS its coordinates are in (declared in park.toml, else the file's).
+
+    Raises
+    ------
+    CRSError
+        No CRS, or coordinates that cannot be in the CRS; says which CRS they look like,
+        including axes written northing first.
+    """
+    if spec.swap_xy:
+        gdf = _swap_xy(gdf)
+    key = f"[layers.{spec.name}] crs"
+    bounds = gdf.total_bounds
+    xs, ys = np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
+    guess, reason = guess_crs(xs, ys)
+    suggestion = f'set {key} = "{guess}" in park.toml' if guess else f"set {key} in park.toml"
+    if spec.crs:
+        crs = CRS.from_user_input(spec.crs)
+        why = _implausible(crs, bounds)
+        if why:
+            raise CRSError(
+                f"{where}: park.toml declares {spec.crs} but the coordinates do not fit it: {why}. "
+                f"{reason}. Fix {key}."
+            )
+        return gdf.set_crs(crs, allow_override=True)
+    if gdf.crs is None:
+        raise CRSError(
+            f"{where}: the layer has no CRS (no or unreadable .prj). {reason}. "
+            f"To fix, {suggestion}."
+        )
+    why = _implausible(gdf.crs, bounds)
+    if why:
+        name = gdf.crs.name
+        raise CRSError(
+            f"{where}: the file says its CRS is {name} but the coordinates do not fit it: {why}; "
+            f"the .prj is probably wrong. {reason}. To fix, {suggestion}."
+        )
+    return gdf
+
+
+def crs_fit_warnings(gdf: gpd.GeoDataFrame, working_crs: str, *, layer: str) -> list[str]:
+    """Why *working_crs* mis-measures *gdf* (empty when it fits).
+
+    Data beyond the working zone's edge is named when its centre lies in another zone. The
+    layer's planar area in the working CRS is compared with its geodesic area (GRS 80)
+    on an even sample of at most :data:`GUARD_SAMPLE` features; a difference above
+    ``settings.WORKING_CRS_AREA_TOLERANCE``, or data beyond the zone's edge, is a warning
+    naming the zone to use.
+    """
+    if gdf.crs is None or not len(gdf):
+        return []
+    lonlat = gdf.geometry.to_crs("EPSG:4326")
+    lon_min, lat_min, lon_max, lat_max = lonlat.total_bounds
+    if not np.isfinite([lon_min, lon_max]).all():
+        return []
+    fit = working_crs_for((lon_min + lon_max) / 2, (lat_min + lat_max) / 2)
+    better = f"use crs = {fit!r} in [park] (the zone of the data's centre)"
+    out = []
+    overrun = zone_overrun(working_crs, lon_min, lon_max)
+    # data a little over the edge of its own centre's zone is measured in it as well as in any
+    if overrun > 0.01 and fit != CRS.from_user_input(working_crs).to_string():
+        out.append(
+            f"{layer}: the data ({lon_min:.3f}..{lon_max:.3f}°E) reaches {overrun:.2f}° beyond "
+            f"the edge of the working CRS {working_crs}'s zone; {better}"
+        )
+    step = max(1, len(gdf) // GUARD_SAMPLE)
+    sample = gdf.geometry.iloc[::step]
+    if sample.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        planar = float(sample.to_crs(working_crs).area.sum())
+        geodesic = float(geodesic_areas(lonlat.iloc[::step].array).sum())
+        if geodesic > 0:
+            share = planar / geodesic - 1
+            if abs(share) > settings.WORKING_CRS_AREA_TOLERANCE:
+                out.append(
+                    f"{layer}: areas measured in the working CRS {working_crs} are {share:+.2%} "
+                    f"off their geodesic areas (limit ±{settings.WORKING_CRS_AREA_TOLERANCE:.1%}); "
+                    + (better if fit != working_crs else "split the layer by zone")
+                )
+    return out
+
+
+# ---------------------------------------------------------------------------- geometry
+
+
+def _polygonal(geom) -> shapely.Geometry:
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def repair_geometry(geom, geometry: str) -> shapely.Geometry:
+    """A valid version of *geom* that encloses the land its rings draw, no more.
+
+    Each polygon's shell is made valid on its own, its holes likewise, and only the part of
+    the holes inside the shell is cut out: a hole drawn outside its shell is dropped, never
+    turned into land (as ``make_valid`` does). Lines are made valid by GEOS.
+    """
+    if geometry != "polygon":
+        return shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    pieces = []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type != "Polygon":
+            pieces.append(_polygonal(shapely.make_valid(poly, method="structure")))
+            continue
+        shell = _polygonal(shapely.make_valid(shapely.Polygon(poly.exterior), method="structure"))
+        holes = [
+            _polygonal(shapely.make_valid(shapely.Polygon(ring), method="structure"))
+            for ring in poly.interiors
+        ]
+        if holes:
+            shell = shell.difference(shapely.union_all(holes).intersection(shell))
+        pieces.append(_polygonal(shell))
+    return _polygonal(shapely.union_all(pieces)) if pieces else shapely.Polygon()
+
+
+def check_geometry(
+    gdf: gpd.GeoDataFrame,
+    k: Kind,
+    where: str,
+    *,
+    repair: bool,
+    tolerance_m2: float,
+    report,
+    layer: str,
+) -> gpd.GeoDataFrame:
+    """*gdf* with valid geometries of its kind's type, repaired when *repair* allows.
+
+    A repair changing a feature's area (or a line's length) by more than *tolerance_m2*
+    is refused: the message gives each change in m² and 亩 and how to accept it.
+
+    Raises
+    ------
+    GeometryError
+        Empty or wrongly typed geometries, invalid ones without *repair*, repairs that
+        collapse a feature or change its area beyond the tolerance.
+    """
+    geoms = gdf.geometry.array
+    ids = gdf["id"].tolist()
+    empty = [ids[i] for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if empty:
+        raise GeometryError(
+            f"{where}: {len(empty)} feature(s) with empty geometry: "
+            f"{', '.join(map(repr, empty[:MAX_LISTED]))}. Draw them or remove them."
+        )
+    types = gdf.geometry.geom_type
+    wrong = [f"{ids[i]!r}: {types.iloc[i]}" for i in np.flatnonzero(~types.isin(k.geometry_types))]
+    if wrong:
+        raise GeometryError(
+            f"{where}: a {k.name} layer holds {'/'.join(k.geometry_types)} geometries, but:"
+            f"{listing(wrong)}\nExport the layer with the right geometry type."
+        )
+    valid = shapely.is_valid(geoms)
+    if valid.all():
+        return gdf
+    bad = np.flatnonzero(~valid)
+    reasons = [f"{ids[i]!r}: {shapely.is_valid_reason(geoms[i])}" for i in bad]
+    if not repair:
+        raise GeometryError(
+            f"{where}: {len(bad)} invalid geometr{'y' if len(bad) == 1 else 'ies'}:"
+            f"{listing(reasons)}\n"
+            f"Fix them in a GIS, or let parkgeo repair them: `parkgeo import --repair` or "
+            f"repair = true in [layers.{layer}]; every repair is reported with the area it changed."
+        )
+    polygon = k.geometry == "polygon"
+    measure, unit = ("area", "m²") if polygon else ("length", "m")
+    fixed, changes, too_big = list(geoms), [], []
+    for i in bad:
+        before, why = geoms[i], shapely.is_valid_reason(geoms[i])
+        after = repair_geometry(before, k.geometry)
+        if after.is_empty:
+            raise GeometryError(
+                f"{where}: feature {ids[i]!r} collapses to nothing when repaired ({why}). "
+                "Redraw it."
+            )
+        fixed[i] = after
+        b, a = (before.area, after.area) if polygon else (before.length, after.length)
+        change = a - b
+        mu = f", {change / M2_PER_MU:+,.4f} 亩" if polygon else ""
+        text = (
+            f"{layer}: repaired {ids[i]!r} ({why}): {measure} {b:,.2f} → {a:,.2f} {unit} "
+            f"(changed {change:+,.2f} {unit}{mu})"
+        )
+        changes.append(
+            {
+                "layer": layer,
+                "id": ids[i],
+                "reason": why,
+                f"{measure}_before": b,
+                f"{measure}_after": a,
+                "changed": change,
+                **({"changed_mu": change / M2_PER_MU} if polygon else {}),
+            }
+        )
+        if abs(change) > tolerance_m2:
+            too_big.append(text)
+        else:
+            report.notes.append(text)
+            warnings.warn(text, RepairWarning, stacklevel=2)
+    if too_big:
+        raise GeometryError(
+            f"{where}: {len(too_big)} repair(s) would change the {measure} by more than "
+            f"{tolerance_m2:g} {unit}; nothing was imported:{listing(too_big)}\n"
+            "A repair must not invent or drop land: redraw these features in a GIS, or, when "
+            f"the repaired shapes are right, accept the change with `--repair-tolerance M2` "
+            f"(or repair_tolerance_m2 = ... in [layers.{layer}]) above the largest change."
+        )
+    report.repairs.extend(changes)
+    return gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
