@@ -250,21 +250,93 @@ def layers_table(summaries, lang: str = "zh") -> Table:
     return table
 
 
+def features_table(name: str, areas) -> Table:
+    """One polygon layer's features: measured and declared area and their difference."""
+    table = Table(title=f"{name}: 图上面积与出让面积 measured vs declared")
+    for col, just in (
+        ("id", "left"),
+        ("m²", "right"),
+        ("亩 mu", "right"),
+        ("出让 declared 亩", "right"),
+        ("差 diff 亩", "right"),
+        ("差 diff %", "right"),
+    ):
+        table.add_column(col, justify=just)
+    for row in areas.to_dict("records"):
+        declared = row.get("declared_mu")
+        declared = None if declared is None or declared != declared else declared
+        share = row.get("difference_share")
+        table.add_row(
+            str(row["id"]),
+            fmt(row["area_m2"], 2),
+            fmt(row["area_mu"], 4),
+            fmt(declared, 4),
+            fmt(row["difference_mu"] if declared is not None else None, 4),
+            "" if share is None or share != share else f"{share:+.2%}",
+        )
+    return table
+
+
 @click.command()
 @project_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def layers(project: Path, as_json: bool):
+@click.option(
+    "--features", is_flag=True, help="Per polygon feature: measured area, declared area, diff."
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="With --features: write them to this CSV (UTF-8 with BOM) as well.",
+)
+def layers(project: Path, as_json: bool, features: bool, csv_path: Path | None):
     """List the stored layers: kind, features, CRS, extent, total area (m², 公顷, 亩).
+
+    Warns when the working CRS mis-measures a layer (areas off their geodesic area by more
+    than 0.1%, or data beyond the zone's edge), naming the zone to use.
 
     \b
     Example:
       parkgeo layers --json
+      parkgeo layers --features --csv maps/面积核对.csv
     """
-    from geo.analysis.inventory import layer_summaries
+    import pandas as pd
 
+    from geo.analysis.inventory import feature_areas, layer_summaries
+    from geo.domain.tables import kinds
+    from geo.io.cells import write_csv
+
+    if csv_path is not None and not features:
+        raise click.UsageError("--csv writes the --features list; add --features.")
     manifest, store = open_project(project)
     summaries = layer_summaries(store, crs=manifest.crs)
+    per_layer = {}
+    if features:
+        for s in summaries:
+            k = kinds().get(s.kind)
+            if k is not None and k.geometry == "polygon" and s.features:
+                per_layer[s.name] = feature_areas(store.read(s.name), crs=manifest.crs)
+    if csv_path is not None:
+        rows = [a.assign(layer=name) for name, a in per_layer.items()]
+        frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+        if len(frame):
+            frame = frame[["layer", *[c for c in frame.columns if c != "layer"]]]
+        write_csv(csv_path, frame)
     if as_json:
-        print_json({"crs": manifest.crs, "layers": [s.as_dict() for s in summaries]})
-    else:
-        console.print(layers_table(summaries))
+        data = {"crs": manifest.crs, "layers": [s.as_dict() for s in summaries]}
+        if features:
+            data["features"] = {
+                name: a.astype(object).where(a.notna(), None).to_dict("records")
+                for name, a in per_layer.items()
+            }
+        print_json(data)
+        return
+    console.print(layers_table(summaries))
+    for name, areas in per_layer.items():
+        console.print(features_table(name, areas))
+    for s in summaries:
+        for warning in s.warnings:
+            err_console.print(f"warning: {warning}", soft_wrap=True)
+    if csv_path is not None:
+        console.print(f"wrote {csv_path}")

@@ -17,8 +17,11 @@ from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_crs_info
 from pyproj.enums import PJType
 
+from geo import settings
+
 __all__ = [
     "GK_ZONES",
+    "crs_fit_warnings",
     "geodesic_areas",
     "gk_crs_for_longitude",
     "guess_crs",
@@ -31,6 +34,8 @@ __all__ = [
 
 #: CGCS2000 uses the GRS 1980 ellipsoid; WGS 84's differs from it by 0.1 mm in the minor axis.
 _GEOD = Geod(ellps="GRS80")
+#: features measured geodesically by the working-CRS guard (an even sample of bigger layers)
+GUARD_SAMPLE = 5000
 #: rough box of China's territory where its GK zones are the working CRS (lon/lat degrees)
 _CHINA = (73.0, 3.0, 136.0, 54.0)
 
@@ -232,3 +237,44 @@ def to_metric(gdf, working_crs: str | None = None):
     bounds = gdf.to_crs("EPSG:4326").total_bounds
     lon = (bounds[0] + bounds[2]) / 2 if not math.isnan(bounds[0]) else 105.0
     return gdf.to_crs(gk_crs_for_longitude(lon))
+
+
+def crs_fit_warnings(gdf, working_crs: str, *, layer: str) -> list[str]:
+    """Why *working_crs* mis-measures *gdf* (empty when it fits).
+
+    Data beyond the working zone's edge is named when its centre lies in another zone. The
+    layer's planar area in the working CRS is compared with its geodesic area (GRS 80)
+    on an even sample of at most :data:`GUARD_SAMPLE` features; a difference above
+    ``settings.WORKING_CRS_AREA_TOLERANCE``, or data beyond the zone's edge, is a warning
+    naming the zone to use.
+    """
+    if gdf.crs is None or not len(gdf):
+        return []
+    lonlat = gdf.geometry.to_crs("EPSG:4326")
+    lon_min, lat_min, lon_max, lat_max = lonlat.total_bounds
+    if not np.isfinite([lon_min, lon_max]).all():
+        return []
+    fit = working_crs_for((lon_min + lon_max) / 2, (lat_min + lat_max) / 2)
+    better = f"use crs = {fit!r} in [park] (the zone of the data's centre)"
+    out = []
+    overrun = zone_overrun(working_crs, lon_min, lon_max)
+    # data a little over the edge of its own centre's zone is measured in it as well as in any
+    if overrun > 0.01 and fit != CRS.from_user_input(working_crs).to_string():
+        out.append(
+            f"{layer}: the data ({lon_min:.3f}..{lon_max:.3f}°E) reaches {overrun:.2f}° beyond "
+            f"the edge of the working CRS {working_crs}'s zone; {better}"
+        )
+    step = max(1, len(gdf) // GUARD_SAMPLE)
+    sample = gdf.geometry.iloc[::step]
+    if sample.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        planar = float(sample.to_crs(working_crs).area.sum())
+        geodesic = float(geodesic_areas(lonlat.iloc[::step].array).sum())
+        if geodesic > 0:
+            share = planar / geodesic - 1
+            if abs(share) > settings.WORKING_CRS_AREA_TOLERANCE:
+                out.append(
+                    f"{layer}: areas measured in the working CRS {working_crs} are {share:+.2%} "
+                    f"off their geodesic areas (limit ±{settings.WORKING_CRS_AREA_TOLERANCE:.1%}); "
+                    + (better if fit != working_crs else "split the layer by zone")
+                )
+    return out

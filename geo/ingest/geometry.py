@@ -2,7 +2,7 @@
 
 The importer's geometry half: the layer's CRS (declared, read or refused with a guess),
 axis order, geometry types and validity, repairs that neither invent nor drop land, and
-the working-CRS guard that cross-checks areas against the ellipsoid.
+the working-CRS guard (:func:`geo.domain.crs.crs_fit_warnings`) is called from here.
 """
 
 from __future__ import annotations
@@ -14,18 +14,15 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from geo import settings
-from geo.domain.crs import geodesic_areas, guess_crs, working_crs_for, zone_overrun
+from geo.domain.crs import guess_crs
 from geo.domain.tables import Kind
 from geo.domain.units import M2_PER_MU
 from geo.errors import CRSError, GeometryError, RepairWarning
 from geo.io.manifest import LayerSpec
 
-__all__ = ["check_geometry", "crs_fit_warnings", "listing", "repair_geometry", "resolve_crs"]
+__all__ = ["check_geometry", "listing", "repair_geometry", "resolve_crs"]
 
 MAX_LISTED = 12  # problems listed in one message before "... and N more"
-#: features measured geodesically by the working-CRS guard (an even sample of bigger layers)
-GUARD_SAMPLE = 5000
 
 
 def listing(items: list[str]) -> str:
@@ -114,47 +111,6 @@ def resolve_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> gpd.GeoDa
             f"the .prj is probably wrong. {reason}. To fix, {suggestion}."
         )
     return gdf
-
-
-def crs_fit_warnings(gdf: gpd.GeoDataFrame, working_crs: str, *, layer: str) -> list[str]:
-    """Why *working_crs* mis-measures *gdf* (empty when it fits).
-
-    Data beyond the working zone's edge is named when its centre lies in another zone. The
-    layer's planar area in the working CRS is compared with its geodesic area (GRS 80)
-    on an even sample of at most :data:`GUARD_SAMPLE` features; a difference above
-    ``settings.WORKING_CRS_AREA_TOLERANCE``, or data beyond the zone's edge, is a warning
-    naming the zone to use.
-    """
-    if gdf.crs is None or not len(gdf):
-        return []
-    lonlat = gdf.geometry.to_crs("EPSG:4326")
-    lon_min, lat_min, lon_max, lat_max = lonlat.total_bounds
-    if not np.isfinite([lon_min, lon_max]).all():
-        return []
-    fit = working_crs_for((lon_min + lon_max) / 2, (lat_min + lat_max) / 2)
-    better = f"use crs = {fit!r} in [park] (the zone of the data's centre)"
-    out = []
-    overrun = zone_overrun(working_crs, lon_min, lon_max)
-    # data a little over the edge of its own centre's zone is measured in it as well as in any
-    if overrun > 0.01 and fit != CRS.from_user_input(working_crs).to_string():
-        out.append(
-            f"{layer}: the data ({lon_min:.3f}..{lon_max:.3f}°E) reaches {overrun:.2f}° beyond "
-            f"the edge of the working CRS {working_crs}'s zone; {better}"
-        )
-    step = max(1, len(gdf) // GUARD_SAMPLE)
-    sample = gdf.geometry.iloc[::step]
-    if sample.geom_type.isin(["Polygon", "MultiPolygon"]).any():
-        planar = float(sample.to_crs(working_crs).area.sum())
-        geodesic = float(geodesic_areas(lonlat.iloc[::step].array).sum())
-        if geodesic > 0:
-            share = planar / geodesic - 1
-            if abs(share) > settings.WORKING_CRS_AREA_TOLERANCE:
-                out.append(
-                    f"{layer}: areas measured in the working CRS {working_crs} are {share:+.2%} "
-                    f"off their geodesic areas (limit ±{settings.WORKING_CRS_AREA_TOLERANCE:.1%}); "
-                    + (better if fit != working_crs else "split the layer by zone")
-                )
-    return out
 
 
 # ---------------------------------------------------------------------------- geometry

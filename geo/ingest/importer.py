@@ -22,16 +22,12 @@ import pandas as pd
 import shapely
 
 from geo import settings
+from geo.domain.crs import crs_fit_warnings
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import parse_date, parse_number
 from geo.errors import LayerReadError, ManifestError, ProgressError
-from geo.ingest.geometry import (
-    MAX_LISTED,
-    check_geometry,
-    crs_fit_warnings,
-    resolve_crs,
-)
+from geo.ingest.geometry import MAX_LISTED, check_geometry, resolve_crs
 from geo.ingest.geometry import listing as _listing
 from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans, upgrade_history
 from geo.io.cells import csv_text
