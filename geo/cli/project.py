@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import glob
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -26,12 +27,26 @@ from geo.errors import ManifestError, RepairWarning
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="Park name (default: the folder name).")
-def init(directory: Path, name: str | None):
-    """Create an empty park project in DIRECTORY with a commented park.toml.
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="A source file to build park.toml from (repeat for each); copied into layers/.",
+)
+def init(directory: Path, name: str | None, sources: tuple[Path, ...]):
+    """Create a park project in DIRECTORY with a commented park.toml.
+
+    With --from, each file is inspected (layers, fields, encoding, CRS, geometry, extent),
+    copied into DIRECTORY/layers, and park.toml is written from what was guessed: each
+    layer's kind and field map from the field names Chinese land data uses, and the
+    working CRS (the CGCS2000 3-degree Gauss-Krüger zone of the data's centre in China,
+    the UTM zone elsewhere). What was not guessed is printed and left as comments.
 
     \b
     Example:
       parkgeo init my-park --name 某某县工业园区
+      parkgeo init my-park --from 地块.shp --from 道路.geojson --from 项目.xlsx
     """
     from importlib import resources
 
@@ -40,16 +55,50 @@ def init(directory: Path, name: str | None):
         raise ManifestError(
             f"{manifest} already exists; not overwriting it. Choose another folder."
         )
+    guess = None
+    if sources:
+        from geo.ingest.setup import guess_project
+
+        guess = guess_project(list(sources))  # before anything is written: may refuse
     (directory / "layers").mkdir(parents=True, exist_ok=True)
     (directory / settings.MAPS_DIR).mkdir(exist_ok=True)
-    template = resources.files("geo.templates").joinpath("park.toml").read_text(encoding="utf-8")
-    text = template.replace("{name}", name or directory.resolve().name)
-    text = text.replace("{as_of}", dt.date.today().isoformat())
+    park_name = name or directory.resolve().name
+    if guess is None:
+        template = resources.files("geo.templates").joinpath("park.toml").read_text("utf-8")
+        manifest.write_text(template.replace("{name}", park_name), encoding="utf-8")
+        console.print(
+            f"created {manifest}; put source layers in {directory / 'layers'} and list them "
+            "in park.toml, then run `parkgeo import`."
+        )
+        return
+    from geo.ingest.setup import manifest_for, sources_frame
+
+    copied = {path: _copy_source(path, directory / "layers") for path in sources}
+    text = manifest_for(guess, name=park_name, sources=copied)
     manifest.write_text(text, encoding="utf-8")
-    console.print(
-        f"created {manifest}; put source layers in {directory / 'layers'} and list them "
-        "in park.toml, then run `parkgeo import`."
-    )
+    table = Table(title=f"{manifest}: 猜测 what was guessed")
+    frame = sources_frame(guess)
+    for col in frame.columns:
+        table.add_column(col, overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    console.print(table)
+    console.print(f"working CRS: {guess.crs} ({guess.crs_reason})", soft_wrap=True)
+    console.print("check park.toml, then run `parkgeo import`.")
+
+
+def _copy_source(path: Path, layers: Path) -> str:
+    """Copy *path* (a Shapefile with its side files) into *layers*; its park.toml path."""
+    layers.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".shp":
+        parts = list(path.parent.glob(glob.escape(path.stem) + ".*"))
+    else:
+        parts = [path]
+    for part in parts:
+        target = layers / part.name
+        if part.resolve() != target.resolve():
+            shutil.copy2(part, target)
+    return f"layers/{path.name}"
 
 
 def run_import(

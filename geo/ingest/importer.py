@@ -82,9 +82,21 @@ def _rename(
 ) -> pd.DataFrame:
     missing_sources = [src for src in fields if src not in frame.columns]
     if missing_sources:
+        cut = [
+            f"{src!r} is {c!r} in the file"
+            for src in missing_sources
+            for c in map(str, frame.columns)
+            if len(c) < len(src) and src.startswith(c)
+        ]
+        why = (
+            f" Shapefile (.dbf) field names hold at most 10 bytes, so long names are cut: "
+            f"{'; '.join(cut)}; name the field as the file has it."
+            if cut
+            else ""
+        )
         raise LayerReadError(
             f"{where}: field(s) {', '.join(missing_sources)} named in [{key}.fields] are not in "
-            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map."
+            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map." + why
         )
     mapping = dict(fields)
     if id_field and id_field != "id":
