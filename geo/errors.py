@@ -77,6 +77,10 @@ class RecordError(ParkGeoError):
     """A progress record that does not exist or cannot be changed as asked."""
 
 
+class OfficeError(ParkGeoError):
+    """LibreOffice is missing or could not convert a document (the briefing to PDF)."""
+
+
 class ParkGeoWarning(UserWarning):
     """Input that is odd but usable."""
 

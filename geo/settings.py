@@ -43,3 +43,10 @@ STORE_BUSY_TIMEOUT_S = 30.0
 
 #: SQLite journal mode of a new GeoPackage store (README "Store and journal mode" says why).
 STORE_JOURNAL_MODE = "wal"
+
+#: Years a goal's period may lie in; a date outside is refused at import as a likely typo.
+GOAL_YEARS = (1990, 2100)
+
+#: A folder of domain tables (kinds.toml, stages.toml, ...) read instead of geo/data; None =
+#: the tables shipped in geo/data. Call geo.domain.tables.reload_tables() after changing it.
+DATA_DIR: str | None = None

@@ -75,6 +75,21 @@ def zones_frame() -> gpd.GeoDataFrame:
     )
 
 
+#: A [progress.weekly] section of park.toml for a CSV with these Chinese headers.
+PROGRESS_HEADERS = ["图层", "编号", "日期", "阶段", "完成比例(%)", "备注"]
+PROGRESS_SPEC = """
+[progress.weekly]
+source = "{source}"
+[progress.weekly.fields]
+"图层" = "kind"
+"编号" = "feature_id"
+"日期" = "date"
+"阶段" = "stage"
+"完成比例(%)" = "percent"
+"备注" = "note"
+"""
+
+
 PARCEL_FIELDS = {
     "所属片区": "zone",
     "用地性质": "land_use",

@@ -35,13 +35,7 @@ DEMO_MAY_IMPORT = {"settings", "errors", "data", "domain", "io"}
 
 #: the size a module should stay under; a longer one needs its reason here
 MAX_LINES = 600
-LONGER_MODULES: dict[str, str] = {
-    "geo.analysis.checks": "being split by theme into geo/analysis/checks/",
-    "geo.analysis.roads": "being split (model, sections, findings)",
-    "geo.demo.project": "seed facts moving to a data file",
-    "geo.domain.linref": "test-only wrappers to be removed",
-    "geo.render.webmap": "being split into geo/render/webmap/",
-}
+LONGER_MODULES: dict[str, str] = {}
 #: modules other than the store that may use sqlite3, and why
 SQLITE_READERS = {"geo.render.webmap": "reads .mbtiles tile files (SQLite), not the store"}
 

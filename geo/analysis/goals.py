@@ -29,8 +29,10 @@ from pyproj import Geod
 
 from geo.analysis.progress import stage_history
 from geo.domain.crs import to_metric
-from geo.domain.tables import accepted_labels, kind, kinds, lookup_stage, stages_for_kind
-from geo.domain.units import Unit, accepted_units, convert, field_unit, parse_unit
+from geo.domain.goals import date_field as goal_date_field
+from geo.domain.goals import goal_spec
+from geo.domain.tables import Labelled, accepted_labels, kind, kinds, lookup_stage, stages_for_kind
+from geo.domain.units import convert, field_unit
 from geo.domain.values import as_text
 from geo.errors import GoalError, GoalWarning
 
@@ -41,9 +43,7 @@ __all__ = [
     "GoalWarning",
     "developed_area_goals",
     "first_reached",
-    "format_goal_number",
     "geodesic_area",
-    "goal_period_label",
     "goals_json",
     "measure_goals",
 ]
@@ -53,13 +53,13 @@ __all__ = [
 GEODESIC_TOLERANCE = 0.001
 
 #: Every status a goal can have.
-STATUSES = ("no data", "met", "on track", "behind", "future", "closed")
+STATUSES = ("no data", "met", "on track", "behind", "future", "not met")
 
 _GEOD = Geod(ellps="GRS80")
 
 
 @dataclass(frozen=True)
-class GoalResult:
+class GoalResult(Labelled):
     """One goal and what was achieved, in the goal's unit, as of a date.
 
     ``achieved`` counts the features that first reached the stage inside the period up to
@@ -67,6 +67,8 @@ class GoalResult:
     ``cumulative`` every one reached on or before the period's end (or ``as_of``, if
     earlier; None for a future period). All three are None for a goal with no data.
     """
+
+    _zh, _en = "metric_zh", "metric_en"
 
     id: str
     metric_zh: str
@@ -93,9 +95,6 @@ class GoalResult:
     @property
     def metric(self) -> str:
         return self.metric_zh
-
-    def label(self, lang: str = "zh") -> str:
-        return self.metric_en if lang == "en" and self.metric_en else self.metric_zh
 
     @property
     def is_area(self) -> bool:
@@ -147,7 +146,7 @@ def first_reached(
     """
     k = kind(kind_name)
     if not k.stages:
-        date_field = _date_field(k, stage)
+        date_field = goal_date_field(k, stage)
         return {
             fid: date
             for fid, date in zip(features["id"], features[date_field], strict=True)
@@ -166,17 +165,6 @@ def first_reached(
         if date is not None:
             out[fid] = date
     return out
-
-
-def _date_field(k, stage: str) -> str:
-    dates = [f.name for f in k.fields if f.type == "date"]
-    for name in (stage, f"{stage}_on"):
-        if name in dates:
-            return name
-    raise GoalError(
-        f"layer kind {k.name!r} has no stages; a goal's stage must name one of its date "
-        f"fields ({', '.join(dates) or 'none'}; e.g. 'signed' for signed_on), not {stage!r}"
-    )
 
 
 def geodesic_area(geometry, crs) -> float:
@@ -203,30 +191,6 @@ class _Goal:
 
     def get(self, name: str) -> str:
         return as_text(self.row.get(name))
-
-
-def _parse_measure(goal: _Goal) -> tuple[str, str]:
-    measure = goal.get("measure").replace(" ", "")
-    low = measure.casefold()
-    if low in ("area", "count"):
-        return low, ""
-    if low.startswith("sum:") and measure[4:]:
-        return "sum", measure[4:]
-    raise GoalError(
-        f"{goal.where}: unknown measure {measure!r}; write area, count or sum:FIELD "
-        "(e.g. sum:floor_area_m2), or leave it empty for a goal the data cannot measure"
-    )
-
-
-def _goal_unit(goal: _Goal, quantity: str) -> Unit:
-    unit = parse_unit(goal.get("unit"))
-    if unit is None or unit.quantity != quantity:
-        what = "unknown unit" if unit is None else f"a {unit.quantity} unit"
-        raise GoalError(
-            f"{goal.where}: {what} {goal.get('unit')!r} for a goal measuring {quantity}; "
-            f"accepted: {accepted_units(quantity)}"
-        )
-    return unit
 
 
 def measure_goals(store, *, as_of: dt.date, crs: str) -> list[GoalResult]:
@@ -263,10 +227,13 @@ def measure_goals(store, *, as_of: dt.date, crs: str) -> list[GoalResult]:
 
 
 def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult:
-    start = dt.date.fromisoformat(goal.get("period_start"))
-    end = dt.date.fromisoformat(goal.get("period_end"))
-    if end < start:
-        raise GoalError(f"{goal.where}: the period ends ({end}) before it starts ({start})")
+    layer = goal.get("layer")
+    if layer and goal.get("measure") and layer in kinds() and layer not in layers:
+        layers[layer] = store.read_kind(layer)
+    features = layers.get(layer)
+    fields = None if features is None else list(features.columns)
+    spec = goal_spec(goal.row, where=goal.where, fields=fields)
+    start, end = spec.start, spec.end
     base = {
         "id": goal.get("id"),
         "metric_zh": goal.get("metric_zh"),
@@ -275,29 +242,15 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
         "period_end": end,
         "target": float(goal.row["target"]),
         "unit": goal.get("unit"),
-        "layer": goal.get("layer"),
+        "layer": layer,
         "stage": goal.get("stage"),
-        "measure": goal.get("measure"),
+        "measure": spec.measure or goal.get("measure"),
         "note": goal.get("note"),
         "as_of": as_of,
     }
-    layer = base["layer"]
-    if not layer or not base["measure"]:
+    if not spec.how or features is None:
         return GoalResult(**base, status="no data")
-    if layer not in kinds():
-        raise GoalError(f"{goal.where}: unknown layer kind {layer!r}; known: {', '.join(kinds())}")
-    if not base["stage"]:
-        raise GoalError(
-            f"{goal.where}: no stage; say which stage counts as achieved "
-            "(e.g. started for parcels, completed for buildings, signed for projects)"
-        )
-    if layer not in layers:
-        layers[layer] = store.read_kind(layer)
-    features = layers[layer]
-    if features is None:
-        return GoalResult(**base, status="no data")
-    how, field = _parse_measure(goal)
-    base["measure"] = f"sum:{field}" if how == "sum" else how
+    how, field, unit = spec.how, spec.field, spec.unit
     key = (layer, base["stage"])
     if key not in reached:
         try:
@@ -315,9 +268,6 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
     cumulative = date <= min(iso_end, iso_as_of)
     values = {}
     if how == "area":
-        if not kind(layer).spatial:
-            raise GoalError(f"{goal.where}: layer {layer!r} has no geometry to measure area")
-        unit = _goal_unit(goal, "area")
         metric = to_metric(features, crs)
         for name, mask in (("in", in_period), ("to_date", to_date), ("cum", cumulative)):
             # one cross-check per goal: the area in the period, else the area to date
@@ -329,25 +279,13 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
         base["achieved_m2"] = values["in"]
         values = {n: v / unit.size for n, v in values.items()}
     elif how == "count":
-        _goal_unit(goal, "count")
         values = {
             "in": float(in_period.sum()),
             "to_date": float(to_date.sum()),
             "cum": float(cumulative.sum()),
         }
     else:
-        if field not in features.columns:
-            raise GoalError(
-                f"{goal.where}: layer {layer!r} has no field {field!r} to sum; its fields: "
-                f"{', '.join(c for c in features.columns if c != 'geometry')}"
-            )
         source = field_unit(field)
-        if source is None:
-            raise GoalError(
-                f"{goal.where}: cannot tell the unit of field {field!r} from its name "
-                "(geo/data/units.toml [field_suffixes])"
-            )
-        unit = _goal_unit(goal, source.quantity)
         numbers = pd.to_numeric(features[field], errors="coerce")
         missing = ids[in_period & numbers.isna()].tolist()
         if missing:
@@ -400,7 +338,7 @@ def _judge(target, achieved, start, end, as_of):
     if as_of < start:
         return "future", None, None
     if as_of > end:
-        return ("met" if achieved >= target else "closed"), None, None
+        return ("met" if achieved >= target else "not met"), None, None
     elapsed = (as_of - start).days + 1
     projection = achieved * ((end - start).days + 1) / elapsed
     on_track = projection >= target
@@ -413,7 +351,7 @@ def goals_json(results: list[GoalResult]) -> list[dict]:
     """The JSON shape of the goals (``parkgeo status --json`` key ``goals``), unrounded.
 
     Keys: ``id, metric, period_start, period_end, target, unit, achieved, percent,
-    remaining, metric_en, achieved_to_date, projection, on_track, status``, and
+    remaining, metric_en, achieved_to_date, projection, on_track, status, note``, and
     ``achieved_m2`` for area goals.
     """
     out = []
@@ -433,24 +371,9 @@ def goals_json(results: list[GoalResult]) -> list[dict]:
             "projection": r.projection,
             "on_track": r.on_track,
             "status": r.status,
+            "note": r.note,
         }
         if r.is_area and r.status != "no data":
             entry["achieved_m2"] = r.achieved_m2
         out.append(entry)
     return out
-
-
-def format_goal_number(value: float | None) -> str:
-    """A goal figure for tables: 3 decimals below 10, 1 above, trailing zeros dropped."""
-    if value is None:
-        return ""
-    text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
-    return text.rstrip("0").rstrip(".")
-
-
-def goal_period_label(goal: dict) -> str:
-    """ "2023" for a calendar year, else "start–end" (ISO dates), for a :func:`goals_json` row."""
-    start, end = goal["period_start"], goal["period_end"]
-    if start[:4] == end[:4] and start[5:] == "01-01" and end[5:] == "12-31":
-        return start[:4]
-    return f"{start}–{end}"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.domain.crs import to_metric
-from geo.domain.tables import kind, stages_for_kind
+from geo.domain.tables import kind, staged_kinds, stages_for_kind
 
 __all__ = [
     "LayerState",
@@ -26,9 +26,6 @@ __all__ = [
     "stages_on",
     "status",
 ]
-
-#: Kinds whose features carry a stage of their own (roads are handled by geo.analysis.roads).
-STAGED_KINDS = ("parcels", "factories", "housing")
 
 
 @dataclass(frozen=True)
@@ -232,6 +229,9 @@ def stage_summary(state: LayerState, *, crs: str) -> dict:
 def status(store, *, as_of: dt.date, crs: str) -> dict:
     """The park's status on *as_of*, per staged layer, with changes since last year's end.
 
+    Staged layers are the kinds whose features carry a stage of their own
+    (:func:`geo.domain.tables.staged_kinds`; roads are in :mod:`geo.analysis.roads`).
+
     Returns the JSON-ready shape of ``parkgeo status --json``::
 
         {"as_of": "2024-09-30", "since": "2023-12-31",
@@ -241,7 +241,7 @@ def status(store, *, as_of: dt.date, crs: str) -> dict:
     records = store.read_kind("progress")
     since = dt.date(as_of.year - 1, 12, 31)
     layers = {}
-    for kind_name in STAGED_KINDS:
+    for kind_name in staged_kinds():
         features = store.read_kind(kind_name)
         if features is None:
             continue

@@ -40,11 +40,16 @@ def write_check_xlsx(result, path: Path, *, store, manifest, lang: str = "zh") -
     return write_checks_workbook(result, path, store=store, manifest=manifest, lang=lang)
 
 
-def _check_cell(value, digits: int = 2) -> str:
+def _check_cell(value, unit: str) -> str:
+    from geo.domain.quantities import unit_code
+
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float):
-        return fmt(value, digits)
+        try:
+            return fmt(value, unit_code(unit))
+        except KeyError:  # a unit of a check (years, %) that is not a quantity's unit
+            return f"{value:,.2f}"
     return str(value)
 
 
@@ -72,8 +77,8 @@ def print_check(result) -> None:
                 Text(f.severity, style=colour),
                 f.rule,
                 "; ".join(f.ids),
-                _check_cell(f.value),
-                _check_cell(f.threshold),
+                _check_cell(f.value, f.unit),
+                _check_cell(f.threshold, f.unit),
                 f.unit,
             )
         console.print(table)
@@ -84,8 +89,8 @@ def print_check(result) -> None:
     summary = result.summary
     total = summary["allocated"]
     console.print(
-        f"\n已供地 allocated: {total['count']} 宗 parcels, {fmt(total['area_mu'])} 亩, "
-        f"{fmt(total['area_ha'])} 公顷 ha — as of {summary['as_of']}"
+        f"\n已供地 allocated: {total['count']} 宗 parcels, {fmt(total['area_mu'], 'mu')} 亩, "
+        f"{fmt(total['area_ha'], 'ha')} 公顷 ha — as of {summary['as_of']}"
     )
     for name, frame in summary_frames(summary).items():
         table = Table(title=f"供地汇总 allocation {name}", box=box.SIMPLE_HEAD, pad_edge=False)

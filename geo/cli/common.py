@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 __all__ = [
     "as_of_option",
@@ -91,9 +92,12 @@ def print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def fmt(value: float | None, digits: int = 2) -> str:
-    """*value* with thousands separators and *digits* decimals; "" for None."""
-    return "" if value is None else f"{value:,.{digits}f}"
+def fmt(value: float | None, unit: str) -> str:
+    """*value* in *unit* written as every output writes it (:mod:`geo.domain.quantities`:
+    the unit's decimals, thousands separators); "" for None."""
+    from geo.domain.quantities import format_number
+
+    return format_number(value, unit)
 
 
 def lang_option(func):
@@ -117,6 +121,32 @@ def renderer_options(func):
     return click.option(
         "--browser", default=None, help="Chromium/Chrome/Edge executable for snapshots."
     )(func)
+
+
+def column_table(title: str, columns: tuple[tuple[str, str], ...]) -> Table:
+    """A rich table titled *title* with ``(heading, justify)`` *columns*."""
+    table = Table(title=title)
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)
+    return table
+
+
+def basemap_options(*, basemap_help: str, tiles_help: str):
+    """``--basemap`` and ``--tiles``, as `map` and `snapshot` take them (their help differs)."""
+
+    def decorate(func):
+        func = click.option(
+            "--tiles", type=click.Path(path_type=Path), default=None, help=tiles_help
+        )(func)
+        return click.option(
+            "--basemap",
+            type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
+            default="none",
+            show_default=True,
+            help=basemap_help,
+        )(func)
+
+    return decorate
 
 
 def as_of_option(func):

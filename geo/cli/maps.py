@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from rich.progress import Progress, TextColumn
 from geo.cli.common import (
     as_of_option,
     as_recorded_option,
+    basemap_options,
     console,
     err_console,
     lang_option,
@@ -24,18 +26,10 @@ from geo.io.files import write_atomic
 @project_option
 @as_of_option
 @as_recorded_option
-@click.option(
-    "--basemap",
-    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
-    default="none",
-    show_default=True,
-    help="Background: none works offline; amap shifts overlays to GCJ-02; local needs --tiles.",
-)
-@click.option(
-    "--tiles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="XYZ tile folder or .mbtiles file for --basemap local (embedded in the page).",
+@basemap_options(
+    basemap_help="Background: none works offline; amap shifts overlays to GCJ-02; local needs "
+    "--tiles.",
+    tiles_help="XYZ tile folder or .mbtiles file for --basemap local (embedded in the page).",
 )
 @click.option(
     "--tianditu-key",
@@ -85,19 +79,26 @@ def write_map(
     return write_atomic(out or manifest.maps_dir / "park.html", text)
 
 
-def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, basemap, tiles):
-    from geo.render.snapshot import SnapshotOptions, parse_layers, parse_size
+def _snapshot_options(
+    manifest, store, *, as_of, extent, layers, size, scale, width_cm, lang, basemap, tiles
+):
+    """The snapshot's options and, laid out for a width in Word, its legend size (pt)."""
+    from geo.render.snapshot import SnapshotOptions, parse_layers, parse_size, word_options
 
-    return SnapshotOptions(
-        as_of=as_of.date() if as_of else manifest.as_of,
-        extent=extent,
-        layers=parse_layers(layers),
-        size=parse_size(size),
-        scale=scale,
-        lang=lang,
-        basemap=basemap,
-        tiles=tiles,
-    )
+    common = {
+        "as_of": as_of.date() if as_of else manifest.as_of,
+        "extent": extent,
+        "layers": parse_layers(layers),
+        "lang": lang,
+        "basemap": basemap,
+        "tiles": tiles,
+    }
+    if size:  # CSS pixels asked for: the picture as before, not laid out for a width
+        return SnapshotOptions(size=parse_size(size), scale=scale or 2.0, **common), None
+    options, legend_pt = word_options(store, manifest, width_cm=width_cm, **common)
+    if scale:
+        options = replace(options, scale=scale)
+    return options, legend_pt
 
 
 @click.command()
@@ -115,23 +116,29 @@ def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, bas
     default=None,
     help="Layers to show, comma-separated: zones,parcels,housing,factories,roads,ticks,findings.",
 )
-@click.option("--size", default="1600x1000", show_default=True, help="WIDTHxHEIGHT in CSS px.")
 @click.option(
-    "--scale", type=float, default=2.0, show_default=True, help="Image pixels per CSS px."
+    "--width-cm",
+    type=float,
+    default=16.0,
+    show_default=True,
+    help="Width the picture is placed at in Word: its text is laid out for it (legend "
+    "9 pt, footer 8 pt), 288 dpi; a road running north-south gets a portrait frame.",
+)
+@click.option(
+    "--size",
+    default=None,
+    help="WIDTHxHEIGHT in CSS px instead of --width-cm (e.g. 1600x1000, at --scale 2).",
+)
+@click.option(
+    "--scale",
+    type=float,
+    default=None,
+    help="Image pixels per CSS px (default: 3 (288 dpi) for --width-cm, 2 for --size).",
 )
 @lang_option
-@click.option(
-    "--basemap",
-    type=click.Choice(["none", "osm", "tianditu", "amap", "local"]),
-    default="none",
-    show_default=True,
-    help="Background (browser renderer only); none needs no network.",
-)
-@click.option(
-    "--tiles",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="XYZ folder or .mbtiles for --basemap local.",
+@basemap_options(
+    basemap_help="Background (browser renderer only); none needs no network.",
+    tiles_help="XYZ folder or .mbtiles for --basemap local.",
 )
 @renderer_options
 @click.option(
@@ -141,29 +148,46 @@ def _snapshot_options(manifest, *, as_of, extent, layers, size, scale, lang, bas
     help="PNG to write (default: maps/snapshot.png).",
 )
 def snapshot(
-    project, as_of, extent, layers, size, scale, lang, basemap, tiles, browser, renderer, out
+    project,
+    as_of,
+    extent,
+    layers,
+    width_cm,
+    size,
+    scale,
+    lang,
+    basemap,
+    tiles,
+    browser,
+    renderer,
+    out,
 ):
     """Write a PNG of the map for Word: title, date, legend, scale bar, north arrow, 审图号.
 
-    The PNG is SIZE × SCALE pixels at 96 × SCALE dpi; the same data and options give the
-    same picture. Without a browser it is drawn with matplotlib.
+    Laid out for --width-cm (default 16 cm, the width of a Word page's text): placed at
+    that width its legend reads 9 pt and its footer 8 pt, at 288 dpi. With --size the PNG
+    is SIZE × SCALE pixels at 96 × SCALE dpi. The same data and options give the same
+    picture. Without a browser it is drawn with matplotlib.
 
     \b
     Example:
       parkgeo snapshot                              # maps/snapshot.png, the whole park
       parkgeo snapshot --extent road:二号路 --out maps/road2.png
       parkgeo snapshot --extent zone:五里梁片区 --layers zones,parcels --lang en
+      parkgeo snapshot --width-cm 7.5 --out maps/half-column.png
     """
     from geo.render.snapshot import snapshot as draw
 
     manifest, store = open_project(project)
-    options = _snapshot_options(
+    options, legend_pt = _snapshot_options(
         manifest,
+        store,
         as_of=as_of,
         extent=extent,
         layers=layers,
         size=size,
         scale=scale,
+        width_cm=width_cm,
         lang=lang,
         basemap=basemap,
         tiles=tiles,
@@ -177,6 +201,13 @@ def snapshot(
         browser=browser,
     )
     print_snapshot(shot)
+    if legend_pt is not None and legend_pt < 8:
+        err_console.print(
+            f"note: at {width_cm:g} cm the legend of every layer only fits at "
+            f"{legend_pt:.1f} pt; show fewer with --layers (e.g. zones,parcels,roads) "
+            "for 9 pt text, or give a larger --width-cm",
+            soft_wrap=True,
+        )
 
 
 def print_snapshot(shot) -> None:
@@ -200,7 +231,12 @@ def print_snapshot(shot) -> None:
     default=None,
     help="Word file to write (default: maps/briefing.docx).",
 )
-def brief(project, as_of, lang, browser, renderer, out):
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also write the briefing as PDF next to the .docx (converted by LibreOffice).",
+)
+def brief(project, as_of, lang, browser, renderer, out, pdf):
     """Write the Word briefing: goals table and chart, park and road snapshots, road
     progress by work item, projects by stage and the land checks.
 
@@ -208,6 +244,7 @@ def brief(project, as_of, lang, browser, renderer, out):
     Example:
       parkgeo brief                                  # maps/briefing.docx
       parkgeo brief --as-of 2023-12-31 --lang en --out maps/briefing-2023-en.docx
+      parkgeo brief --pdf                            # and maps/briefing.pdf
     """
     manifest, store = open_project(project)
     result = write_brief_with_progress(
@@ -218,6 +255,7 @@ def brief(project, as_of, lang, browser, renderer, out):
         lang=lang,
         renderer=renderer,
         browser=browser,
+        pdf=pdf,
     )
     print_brief(result)
 
@@ -248,6 +286,7 @@ def print_brief(result) -> None:
     console.print(
         f"briefing: {result.path} — {len(result.goals)} goal(s), roads under construction: "
         f"{', '.join(result.roads) or 'none'}, {len(result.images)} picture(s), "
-        f"snapshots by renderer {result.renderer}{note}",
+        f"snapshots by renderer {result.renderer}{note}"
+        + (f"; PDF: {result.pdf}" if result.pdf else ""),
         soft_wrap=True,
     )

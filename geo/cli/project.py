@@ -14,6 +14,7 @@ from rich.table import Table
 
 from geo import settings
 from geo.cli.common import (
+    column_table,
     console,
     err_console,
     fmt,
@@ -267,19 +268,20 @@ def import_(
 def layers_table(summaries, lang: str = "zh") -> Table:
     from geo.domain.tables import kinds
 
-    table = Table(title="图层 layers")
-    for col, just in (
-        ("layer", "left"),
-        ("kind", "left"),
-        ("features", "right"),
-        ("CRS", "left"),
-        ("extent (lon/lat)", "left"),
-        ("area m²", "right"),
-        ("公顷 ha", "right"),
-        ("亩 mu", "right"),
-        ("length m", "right"),
-    ):
-        table.add_column(col, justify=just)
+    table = column_table(
+        "图层 layers",
+        (
+            ("layer", "left"),
+            ("kind", "left"),
+            ("features", "right"),
+            ("CRS", "left"),
+            ("extent (lon/lat)", "left"),
+            ("area m²", "right"),
+            ("公顷 ha", "right"),
+            ("亩 mu", "right"),
+            ("length m", "right"),
+        ),
+    )
     for s in summaries:
         k = kinds().get(s.kind)
         ext = (
@@ -291,10 +293,10 @@ def layers_table(summaries, lang: str = "zh") -> Table:
             str(s.features),
             s.crs,
             ext,
-            fmt(s.area.m2 if s.area else None, 1),
-            fmt(s.area.ha if s.area else None, 2),
-            fmt(s.area.mu if s.area else None, 2),
-            fmt(s.length_m, 1),
+            fmt(s.area.m2 if s.area else None, "m2"),
+            fmt(s.area.ha if s.area else None, "ha"),
+            fmt(s.area.mu if s.area else None, "mu"),
+            fmt(s.length_m, "m"),
         )
     return table
 
@@ -317,10 +319,10 @@ def features_table(name: str, areas) -> Table:
         share = row.get("difference_share")
         table.add_row(
             str(row["id"]),
-            fmt(row["area_m2"], 2),
-            fmt(row["area_mu"], 4),
-            fmt(declared, 4),
-            fmt(row["difference_mu"] if declared is not None else None, 4),
+            fmt(row["area_m2"], "m2"),
+            fmt(row["area_mu"], "mu"),
+            fmt(declared, "mu"),
+            fmt(row["difference_mu"] if declared is not None else None, "mu"),
             "" if share is None or share != share else f"{share:+.2%}",
         )
     return table

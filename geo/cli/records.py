@@ -27,6 +27,7 @@ def _status(rec: dict) -> str:
 def feature_history(store, feature_id: str) -> dict:
     """Every record of *feature_id*, active or not, and the stage timeline they give."""
     from geo.analysis.progress import stage_history
+    from geo.domain.tables import staged_kinds
     from geo.store.base import active_at
 
     records = store.records(where={"feature_id": feature_id}, everything=True)
@@ -55,7 +56,7 @@ def feature_history(store, feature_id: str) -> dict:
     kind_name = rows[-1]["kind"]
     features = store.read_kind(kind_name)
     timeline = []
-    if features is not None and kind_name != "roads":
+    if features is not None and kind_name in staged_kinds():  # roads: by section instead
         mine = features[features["id"] == feature_id]
         active = active_at(records, store.as_recorded)
         timeline = stage_history(mine, active, kind_name=kind_name).get(feature_id, [])

@@ -19,10 +19,12 @@ from geo.cli.common import (
 )
 
 
-def _roads_tables(result, lang: str = "zh") -> list[Table]:
-    from geo.domain.tables import vocabulary
+def _stretch_text(stretch: dict, lang: str) -> str:
+    stage = stretch["stage_zh"] if lang == "zh" else stretch["stage_en"]
+    return f"{stretch['from']}–{stretch['to']} {stage}"
 
-    stages = vocabulary("road")
+
+def _roads_tables(result, lang: str = "zh") -> list[Table]:
     tables = []
     for road in result.roads:
         length = f"{road.chainage_length:,.1f} m"
@@ -38,19 +40,14 @@ def _roads_tables(result, lang: str = "zh") -> list[Table]:
         table.add_column("item 分项")
         table.add_column("done m 完成", justify="right")
         table.add_column("%", justify="right")
-        table.add_column("sections by stage 分段")
+        table.add_column("stretches by chainage 分段（桩号）")
         for item in road.items:
-            own = [s for s in road.sections if s["item"] == item.code]
-            counts = [
-                f"{stage.label(lang)} {n}"
-                for stage in stages
-                if (n := sum(s["stage"] == stage.code for s in own))
-            ]
+            own = [s for s in road.stretches if s["item"] == item.code]
             table.add_row(
                 f"{item.label(lang)} ({item.code})",
-                fmt(item.done_m, 1),
-                fmt(item.percent, 1),
-                " · ".join(counts) or "—",
+                fmt(item.done_m, "m"),
+                fmt(item.percent, "percent"),
+                "\n".join(_stretch_text(s, lang) for s in own) or "—",
             )
         tables.append(table)
     return tables

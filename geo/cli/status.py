@@ -10,9 +10,9 @@ from rich.table import Table
 from geo.cli.common import (
     as_of_option,
     as_recorded_option,
+    column_table,
     console,
     err_console,
-    fmt,
     open_project,
     print_json,
     project_option,
@@ -20,12 +20,17 @@ from geo.cli.common import (
 
 
 def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
+    from geo.domain.quantities import format_number as number
     from geo.domain.tables import kind, stages_for_kind
+
+    def signed(value: float, unit: str) -> str:
+        text = number(abs(value), unit)
+        return text if text.strip("0.,") == "" else ("+" if value > 0 else "-") + text
 
     tables = []
     for kind_name, layer in data["layers"].items():
         k = kind(kind_name)
-        buildings = k.stages == "building"
+        buildings = k.field("floor_area_m2") is not None  # measured by floor area
         table = Table(
             title=f"{k.label(lang)} {kind_name}: {layer['features']} — as of {data['as_of']} "
             f"(Δ = change since {data['since']})"
@@ -48,12 +53,12 @@ def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
                 f"{delta['count']:+d}",
             ]
             if buildings:
-                cells += [fmt(row["floor_area_m2"], 0), f"{delta['floor_area_m2']:+,.0f}"]
+                cells += [number(row["floor_area_m2"], "m2"), signed(delta["floor_area_m2"], "m2")]
             else:
                 cells += [
-                    fmt(row["area_m2"], 0),
-                    fmt(row["area_mu"], 1),
-                    f"{delta['area_mu']:+,.1f}",
+                    number(row["area_m2"], "m2"),
+                    number(row["area_mu"], "mu"),
+                    signed(delta["area_mu"], "mu"),
                 ]
             table.add_row(*cells)
         tables.append(table)
@@ -132,34 +137,32 @@ def _measure_goals(manifest, store, date, *, report: bool = True):
 
 
 def _goals_table(goals: list[dict], as_of: str) -> Table:
-    from geo.analysis.goals import format_goal_number, goal_period_label
-    from geo.domain.tables import label
+    from geo.domain.quantities import goal_texts
 
-    table = Table(title=f"目标完成情况 goals vs actual — as of {as_of}")
-    for col, just in (
-        ("goal 指标", "left"),
-        ("period", "left"),
-        ("unit", "left"),
-        ("target", "right"),
-        ("achieved", "right"),
-        ("%", "right"),
-        ("remaining", "right"),
-        ("状态 status (→ projection)", "left"),
-    ):
-        table.add_column(col, justify=just)
+    table = column_table(
+        f"目标完成情况 goals vs actual — as of {as_of}",
+        (
+            ("goal 指标", "left"),
+            ("period 期间", "left"),
+            ("target 目标", "right"),
+            ("achieved 完成", "right"),
+            ("% 完成率", "right"),
+            ("remaining 剩余", "right"),
+            ("状态 status (→ projection 预计)", "left"),
+        ),
+    )
     for goal in goals:
-        status = f"{label('status_' + goal['status'].replace(' ', '_'), 'zh')}\n{goal['status']}"
-        if goal["projection"] is not None:
-            status = f"{status} (→ {format_goal_number(goal['projection'])})"
-        percent = goal["percent"]
+        zh, en = goal_texts(goal, "zh"), goal_texts(goal, "en")
+        status = f"{zh.status}\n{en.status}"
+        if zh.projection:
+            status = f"{status} (→ {zh.projection})"
         table.add_row(
-            f"{goal['id']} {goal['metric']}",
-            goal_period_label(goal),
-            goal["unit"],
-            format_goal_number(goal["target"]),
-            format_goal_number(goal["achieved"]),
-            "" if percent is None else f"{percent:.1f}",
-            format_goal_number(goal["remaining"]),
+            f"{goal['id']} {zh.metric}",
+            zh.period,
+            zh.target,
+            zh.achieved,
+            zh.percent,
+            zh.remaining,
             status,
         )
     return table

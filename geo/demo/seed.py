@@ -24,6 +24,8 @@ __all__ = [
     "FIELDS",
     "GOALS",
     "GOAL_FIELDS",
+    "GOAL_NOTE",
+    "GOAL_NOTE_2028",
     "IDLE_AGREED_START",
     "IDLE_PROJECT",
     "PARK_CRS",

@@ -12,17 +12,20 @@ import re
 
 import numpy as np
 import shapely
-from pyproj import CRS, Geod
+from pyproj import CRS, Geod, Transformer
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_crs_info
 from pyproj.enums import PJType
+from shapely.geometry.base import BaseGeometry
 
 from geo import settings
+from geo.errors import CRSError, GeometryError
 
 __all__ = [
     "GK_ZONES",
     "crs_fit_warnings",
     "geodesic_areas",
+    "geometry_to_metric",
     "gk_crs_for_longitude",
     "guess_crs",
     "is_projected_metric",
@@ -278,3 +281,41 @@ def crs_fit_warnings(gdf, working_crs: str, *, layer: str) -> list[str]:
                     + (better if fit != working_crs else "split the layer by zone")
                 )
     return out
+
+
+def geometry_to_metric(geom: BaseGeometry, source: CRS, *, what: str) -> tuple[BaseGeometry, str]:
+    """*geom* in metres, with its CRS: as it is when *source* is projected in metres, else
+    projected from degrees to the CGCS2000 Gauss-Krüger zone of its centroid's longitude.
+
+    Raises
+    ------
+    CRSError
+        When *source* is neither metric nor geographic, or the longitude has no GK zone.
+    GeometryError
+        When some coordinates are not valid longitudes/latitudes. *what* names the
+        geometry in the messages.
+    """
+    if is_projected_metric(source):
+        return geom, source.to_string()
+    if not source.is_geographic:
+        raise CRSError(
+            f"{what} is in {source.name}, which is neither projected in metres "
+            "nor geographic; reproject it to a metric CRS (e.g. EPSG:4544) first"
+        )
+    lon = geom.centroid.x
+    try:
+        target = gk_crs_for_longitude(lon)
+    except ValueError as error:
+        raise CRSError(
+            f"{what} is at longitude {lon:.4f}: {error}; pass it in a projected metric CRS instead"
+        ) from None
+    transformer = Transformer.from_crs(source, target, always_xy=True)
+    projected = shapely.transform(
+        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
+    if not np.isfinite(shapely.get_coordinates(projected)).all():
+        raise GeometryError(
+            f"{what} cannot be projected from {source.name} to {target}: some "
+            "coordinates are not valid longitudes/latitudes (x must be longitude, y latitude)"
+        )
+    return projected, target

@@ -33,16 +33,10 @@ from geo.domain.chainage import (
     parse_chainage,
     station_label,
 )
-from geo.domain.crs import gk_crs_for_longitude, is_projected_metric
+from geo.domain.crs import geometry_to_metric
 from geo.errors import ChainageError, CRSError, GeometryError
 
-__all__ = [
-    "Centerline",
-    "line_interpolate_point",
-    "line_locate_point",
-    "line_substring",
-    "merge_centerline",
-]
+__all__ = ["Centerline", "merge_centerline", "road_centerlines"]
 
 #: Slack, in metres, for a station that is past the road's end only by floating-point error.
 _END_SLACK_M = 1e-6
@@ -553,101 +547,7 @@ def _to_metric(
     except ProjCRSError as error:
         raise CRSError(f"CRS {crs!r} of {where} cannot be read: {error}") from None
     line = merge_centerline(geom, road_id=road_id, crs=source)
-    if is_projected_metric(source):
-        return line, source.to_string()
-    if not source.is_geographic:
-        raise CRSError(
-            f"centerline of {where} is in {source.name}, which is neither projected in metres "
-            "nor geographic; reproject it to a metric CRS (e.g. EPSG:4544) first"
-        )
-    lon = line.centroid.x
-    try:
-        target = gk_crs_for_longitude(lon)
-    except ValueError as error:
-        raise CRSError(
-            f"centerline of {where} is at longitude {lon:.4f}: {error}; pass it in a projected "
-            "metric CRS instead"
-        ) from None
-    transformer = Transformer.from_crs(source, target, always_xy=True)
-    projected = shapely.transform(
-        line, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-    )
-    if not np.isfinite(shapely.get_coordinates(projected)).all():
-        raise GeometryError(
-            f"centerline of {where} cannot be projected from {source.name} to {target}: some "
-            "coordinates are not valid longitudes/latitudes (x must be longitude, y latitude)"
-        )
-    return projected, target
-
-
-def _check_line(line: BaseGeometry) -> LineString:
-    if not isinstance(line, LineString) or line.is_empty:
-        raise GeometryError(f"expected a non-empty LineString, got {line!r}")
-    return line
-
-
-def _check_fraction(value: float, name: str) -> float:
-    value = float(value)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a fraction of the line's length in [0, 1], got {value!r}")
-    return value
-
-
-def line_substring(
-    line: LineString, start_fraction: float, end_fraction: float
-) -> LineString | Point:
-    """The part of *line* between two fractions of its length, like PostGIS ST_LineSubstring.
-
-    Parameters
-    ----------
-    line
-        A 2D LineString.
-    start_fraction, end_fraction
-        Fractions in [0, 1] with ``start_fraction <= end_fraction``.
-
-    Returns
-    -------
-    LineString or Point
-        A Point when both fractions are equal, as in PostGIS.
-
-    Raises
-    ------
-    ValueError
-        When a fraction is outside [0, 1] or *start_fraction* > *end_fraction*.
-    """
-    line = _check_line(line)
-    start = _check_fraction(start_fraction, "start_fraction")
-    end = _check_fraction(end_fraction, "end_fraction")
-    if start > end:
-        raise ValueError(
-            f"start_fraction {start!r} is greater than end_fraction {end!r}; PostGIS "
-            "ST_LineSubstring needs them in order"
-        )
-    return substring(line, start, end, normalized=True)
-
-
-def line_locate_point(line: LineString, point: Point) -> float:
-    """Fraction of *line*'s length to the point nearest *point*, like ST_LineLocatePoint.
-
-    Returns 0 for a line of zero length, as PostGIS does.
-    """
-    line = _check_line(line)
-    length = line.length
-    if length == 0:
-        return 0.0
-    return min(max(line.project(point) / length, 0.0), 1.0)
-
-
-def line_interpolate_point(line: LineString, fraction: float) -> Point:
-    """The point at a fraction of *line*'s length, like PostGIS ST_LineInterpolatePoint.
-
-    Raises
-    ------
-    ValueError
-        When *fraction* is outside [0, 1].
-    """
-    line = _check_line(line)
-    return line.interpolate(_check_fraction(fraction, "fraction"), normalized=True)
+    return geometry_to_metric(line, source, what=f"centerline of {where}")
 
 
 def road_centerlines(roads, *, scale_tolerance: float = 0.02) -> dict[str, Centerline]:

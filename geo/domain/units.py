@@ -9,10 +9,9 @@ spellings are data in ``geo/data/units.toml`` and :func:`parse_unit` reads them.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+
+from geo.domain.tables import Labelled, cached_table, data_table
 
 __all__ = [
     "AREA_UNITS",
@@ -51,6 +50,7 @@ OTHER_UNITS = {
     "yi_cny": ("money", 10_000.0 * WAN_PER_YI, "亿元", "100M CNY"),
     "count": ("count", 1.0, "个", "items"),
     "percent": ("share", 1.0, "%", "%"),
+    "m": ("length", 1.0, "米", "m"),
 }
 
 
@@ -87,7 +87,7 @@ class Area:
 
 
 @dataclass(frozen=True)
-class Unit:
+class Unit(Labelled):
     """A unit: its quantity (area, money, count, share) and size in the quantity's base unit.
 
     The base units are m², CNY and 1.
@@ -99,9 +99,6 @@ class Unit:
     zh: str
     en: str
 
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
-
 
 def unit_by_code(code: str) -> Unit:
     """The unit with canonical *code* (a key of :data:`AREA_UNITS` or :data:`OTHER_UNITS`)."""
@@ -112,10 +109,9 @@ def unit_by_code(code: str) -> Unit:
     return Unit(code, quantity, size, zh, en)
 
 
-@cache
+@cached_table
 def _spellings() -> dict:
-    text = resources.files("geo.data").joinpath("units.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return data_table("units.toml")
 
 
 def _key(text: object) -> str:

@@ -18,19 +18,10 @@ from geo.domain.crs import guess_crs
 from geo.domain.tables import Kind
 from geo.domain.units import M2_PER_MU
 from geo.errors import CRSError, GeometryError, RepairWarning
+from geo.ingest.records import MAX_LISTED, listing
 from geo.io.manifest import LayerSpec
 
-__all__ = ["check_geometry", "listing", "repair_geometry", "resolve_crs"]
-
-MAX_LISTED = 12  # problems listed in one message before "... and N more"
-
-
-def listing(items: list[str]) -> str:
-    """*items* one a line, at most :data:`MAX_LISTED` of them and how many more."""
-    shown = items[:MAX_LISTED]
-    more = f"\n  ... and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
-    return "\n  " + "\n  ".join(shown) + more
-
+__all__ = ["check_geometry", "repair_geometry", "resolve_crs"]
 
 # ---------------------------------------------------------------------------- CRS
 

@@ -13,7 +13,6 @@ import hashlib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,18 +22,25 @@ import shapely
 
 from geo import settings
 from geo.domain.crs import crs_fit_warnings
+from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
-from geo.domain.values import parse_date, parse_number
-from geo.errors import LayerReadError, ManifestError, ProgressError
-from geo.ingest.geometry import MAX_LISTED, check_geometry, resolve_crs
-from geo.ingest.geometry import listing as _listing
-from geo.ingest.history import AUTO_RETRACT_WHY, apply_plans, upgrade_history
-from geo.io.cells import csv_text
+from geo.domain.values import as_text, parse_date, parse_number
+from geo.errors import GoalError, LayerReadError, ManifestError
+from geo.ingest.geometry import check_geometry, resolve_crs
+from geo.ingest.history import apply_plans, upgrade_history, utc_now
+from geo.ingest.planning import (
+    ImportReport,
+    plan_progress,
+    read_progress,
+    rel_path,
+    source_rows,
+)
+from geo.ingest.records import MAX_LISTED, listing, rename_fields
 from geo.io.files import write_atomic
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
-from geo.store import RECORD_SCHEMA, RECORDS, Store, active_at
+from geo.store import RECORD_SCHEMA, RECORDS, SOURCE_SCHEMA, SOURCES, Store
 
 __all__ = [
     "ImportReport",
@@ -46,75 +52,10 @@ __all__ = [
     "parse_number",
 ]
 
-
-@dataclass
-class ImportReport:
-    """What an import did: per layer its feature count, plus notes (encodings, repairs)."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    #: measurements to doubt: a working CRS that does not fit the data
-    warnings: list[str] = field(default_factory=list)
-    repairs: list[dict] = field(default_factory=list)
-    added: int = 0
-    duplicates: int = 0
-    rejected: list = field(default_factory=list)
-    rejects_text: dict[Path, str] = field(default_factory=dict)
-    #: per progress file, what the import changes (:class:`geo.ingest.lifecycle.FilePlan`)
-    files: list = field(default_factory=list)
-    #: progress files that held stored records and are no longer among the sources
-    vanished: list[dict] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def rejects_files(self) -> list[Path]:
-        return list(self.rejects_text)
-
-
 # ---------------------------------------------------------------------------- values
 
 
 # ---------------------------------------------------------------------------- fields
-
-
-def _rename(
-    frame: pd.DataFrame, where: str, key: str, fields: dict[str, str], id_field: str | None, k: Kind
-) -> pd.DataFrame:
-    missing_sources = [src for src in fields if src not in frame.columns]
-    if missing_sources:
-        cut = [
-            f"{src!r} is {c!r} in the file"
-            for src in missing_sources
-            for c in map(str, frame.columns)
-            if len(c) < len(src) and src.startswith(c)
-        ]
-        why = (
-            f" Shapefile (.dbf) field names hold at most 10 bytes, so long names are cut: "
-            f"{'; '.join(cut)}; name the field as the file has it."
-            if cut
-            else ""
-        )
-        raise LayerReadError(
-            f"{where}: field(s) {', '.join(missing_sources)} named in [{key}.fields] are not in "
-            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map." + why
-        )
-    mapping = dict(fields)
-    if id_field and id_field != "id":
-        if id_field not in frame.columns:
-            raise LayerReadError(
-                f"{where}: id field {id_field!r} ([{key}] id) is not in the source, which has: "
-                f'{", ".join(map(str, frame.columns))}. Set id = "..." to the field holding ids.'
-            )
-        mapping[id_field] = "id"
-    out = frame.rename(columns=mapping)
-    missing = [f for f in k.required if f not in out.columns]
-    if missing:
-        labels = ", ".join(f"{f} ({k.field(f).label_zh})" for f in missing)
-        raise LayerReadError(
-            f"{where}: required field(s) {labels} missing. Map the source field to it in "
-            f'[{key}.fields], e.g. "地块编号" = "id".'
-        )
-    return out
 
 
 def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> pd.DataFrame:
@@ -132,6 +73,8 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
                     values.append(d.isoformat() if d else None)
                 elif f.type in ("float", "int"):
                     values.append(parse_number(v))
+                elif f.type == "ids":
+                    values.append(_split_ids(None if _blank(v) else v))
                 else:
                     values.append(
                         None
@@ -141,15 +84,19 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
             except ValueError as exc:
                 problems.append(f"{who}, field {f.name} ({f.label_zh}): {exc}")
                 values.append(None)
-            if f.required and values[-1] in (None, ""):
+            if f.required and values[-1] in (None, "", []):
                 problems.append(f"{who}, field {f.name} ({f.label_zh}): empty, but required")
         if f.type in ("float", "int"):
             out[f.name] = pd.Series(values, index=out.index, dtype="float64")
         else:
             out[f.name] = pd.Series(values, index=out.index, dtype="object")
     if problems:
-        raise LayerReadError(f"{where}: {len(problems)} bad value(s):{_listing(problems)}")
+        raise LayerReadError(f"{where}: {len(problems)} bad value(s):{listing(problems)}")
     return out
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _id_text(value: object) -> str:
@@ -173,7 +120,7 @@ def _check_ids(frame: pd.DataFrame, where: str) -> None:
             f"{v!r} at #{', #'.join(str(i + 1) for i in np.flatnonzero(ids == v))}"
             for v in dict.fromkeys(dup)
         ]
-        raise LayerReadError(f"{where}: duplicate id(s):{_listing(listed)}\nIds must be unique.")
+        raise LayerReadError(f"{where}: duplicate id(s):{listing(listed)}\nIds must be unique.")
 
 
 # ---------------------------------------------------------------------------- layers
@@ -213,7 +160,7 @@ def normalize_layer(
         raise LayerReadError(
             f"{where}: the layer is empty. Point source at the right file or layer."
         )
-    frame = _rename(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
+    frame = rename_fields(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
     frame["id"] = [
         None if v is None or (isinstance(v, float) and math.isnan(v)) else _id_text(v)
         for v in frame["id"]
@@ -222,8 +169,6 @@ def normalize_layer(
     frame = _coerce(frame, where, k, frame["id"])
     if not k.spatial:
         out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
-        if "parcels" in out.columns:
-            out["parcels"] = out["parcels"].map(_split_ids)
         return out
     if not isinstance(frame, gpd.GeoDataFrame):
         raise LayerReadError(f"{where}: a {k.name} layer needs geometry, but the source has none.")
@@ -249,11 +194,12 @@ def normalize_layer(
     return gdf[[*canonical, *extra, gdf.geometry.name]]
 
 
-def _split_ids(value: object) -> str | None:
+def _split_ids(value: object) -> list[str]:
+    """A cell naming several ids (``WLT-01;WLT-02``, ``WLT-01、WLT-02``) as a list; the store
+    keeps it as rows of its own table."""
     if value is None:
-        return None
-    parts = [p.strip() for p in re.split(r"[;；,，、\s]+", str(value)) if p.strip()]
-    return ";".join(parts) or None
+        return []
+    return [p.strip() for p in re.split(r"[;；,，、\s]+", str(value)) if p.strip()]
 
 
 def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> pd.DataFrame:
@@ -263,11 +209,45 @@ def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> 
     key = "goals" if kind_name == "goals" else f"progress.{spec.name}"
     if spec.kind and "kind" not in spec.fields.values():
         frame = frame.assign(kind=spec.kind)
-    frame = _rename(frame, where, key, spec.fields, None, k)
+    frame = rename_fields(frame, where, key, spec.fields, None, k)
     frame = _coerce(frame, where, k, None)
     frame["source_file"] = spec.source.name
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
+
+
+def check_goals(goals: pd.DataFrame, *, source: Path, layers: dict[str, pd.DataFrame]) -> None:
+    """Refuse a goals table with any goal that cannot be measured, naming every bad row.
+
+    Parameters
+    ----------
+    goals
+        The normalized goals table (:func:`normalize_table`).
+    source
+        Its file, named in the message.
+    layers
+        Kind → normalized layer of this import: a ``sum:FIELD`` goal must name one of its
+        fields.
+
+    Raises
+    ------
+    GoalError
+        Listing each bad row with the reason and how to fix it (see
+        :func:`geo.domain.goals.goal_spec`).
+    """
+    problems = []
+    for row in goals.to_dict("records"):
+        where = f"goal {as_text(row.get('id'))!r} ({source.name} row {row['source_row']})"
+        layer = layers.get(as_text(row.get("layer")))
+        try:
+            goal_spec(row, where=where, fields=None if layer is None else list(layer.columns))
+        except GoalError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise GoalError(
+            f"{source}: {len(problems)} goal(s) cannot be measured; nothing was imported:"
+            f"{listing(problems)}\nFix these rows of the goals table and import again."
+        )
 
 
 # ---------------------------------------------------------------------------- project
@@ -337,26 +317,38 @@ def import_project(
         if "roads" in by_kind
         else {}
     )
-    sheets = _read_progress(manifest, report) if manifest.progress else []
+    sheets = read_progress(manifest, report) if manifest.progress else []
     goals = None
     if manifest.goals:
         step("goals")
         g = manifest.goals
         raw = read_source(g.source, encoding=g.encoding, sheet=g.sheet)
         goals = (normalize_table(raw.frame, g, kind_name="goals"), g.source)
+        check_goals(goals[0], source=g.source, layers=by_kind)
     step("progress")
     recorder = by or manifest.operator or _os_user()
+    fingerprints = {name: frame_fingerprint(frame) for name, (_, frame, _) in frames.items()}
+    layers = hashlib.sha256(
+        repr([sorted(fingerprints.items()), manifest.road_scale_tolerance]).encode()
+    ).hexdigest()
+    planning = dict(
+        layers=layers,
+        by_kind=by_kind,
+        centerlines=centerlines,
+        report=report,
+        root=manifest.root,
+        today=today,
+        skip_bad=skip_bad,
+    )
     if dry_run and not store.exists():
-        _plan_progress(sheets, None, by_kind, centerlines, report, manifest.root, today, skip_bad)
+        plan_progress(sheets, None, **planning)
         _announce(report, on_plan)
         return report
     with store.transaction(command="parkgeo import") as tx:
-        upgrade_history(tx, {s.path.name: _rel(s.path, manifest.root) for s in sheets})
+        upgrade_history(tx, {s.path.name: rel_path(s.path, manifest.root) for s in sheets})
         history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
         history = history.rename(columns={"fid": "seq"}) if history is not None else None
-        _plan_progress(
-            sheets, history, by_kind, centerlines, report, manifest.root, today, skip_bad
-        )
+        plan_progress(sheets, history, imported=tx.read(SOURCES), **planning)
         _announce(report, on_plan)
         if dry_run:
             tx.discard()
@@ -366,20 +358,23 @@ def import_project(
                 name,
                 frame,
                 kind=kind_name,
-                source=_rel(source, manifest.root),
-                fingerprint=frame_fingerprint(frame),
+                source=rel_path(source, manifest.root),
+                fingerprint=fingerprints[name],
             )
             report.counts[name] = len(frame)
         if goals is not None:
             frame, source = goals
-            tx.write_layer("goals", frame, kind="goals", source=_rel(source, manifest.root))
+            tx.write_layer("goals", frame, kind="goals", source=rel_path(source, manifest.root))
             report.counts["goals"] = len(frame)
-        keep = {*frames, RECORDS, "goals" if goals is not None else RECORDS}
+        keep = {*frames, RECORDS, SOURCES, "goals" if goals is not None else RECORDS}
         for name in tx.catalog()["name"]:
             if name not in keep:
                 tx.drop(name)
         if manifest.progress or history is not None:
             report.counts[RECORDS] = apply_plans(tx, report.files, history, by=recorder)
+        versions = source_rows(report, now=utc_now(), by=recorder)
+        if len(versions):
+            tx.append(SOURCES, versions, types=SOURCE_SCHEMA)
     # rejects are written only once the store holds the good rows
     for path, text in report.rejects_text.items():
         write_atomic(path, "\ufeff" + text)  # UTF-8 with BOM, for Excel
@@ -411,125 +406,3 @@ def frame_fingerprint(frame: pd.DataFrame) -> str:
     if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None:
         h.update(frame.crs.to_wkt().encode("utf-8"))
     return h.hexdigest()
-
-
-def _progress_sources(spec: TableSpec) -> list[Path]:
-    if any(ch in spec.source.name for ch in "*?["):
-        found = sorted(spec.source.parent.glob(spec.source.name))
-        if not found:
-            raise LayerReadError(f"{spec.source}: no file matches [progress.{spec.name}] source.")
-        return found
-    return [spec.source]
-
-
-@dataclass
-class _Sheet:
-    spec: TableSpec
-    path: Path
-    raw: pd.DataFrame
-    frame: pd.DataFrame
-
-
-def _read_progress(manifest: Manifest, report: ImportReport) -> list[_Sheet]:
-    """Every progress file, read and renamed (outside the write lock: reading is slow)."""
-    out = []
-    for spec in manifest.progress.values():
-        for path in _progress_sources(spec):
-            raw = read_source(path, encoding=spec.encoding, sheet=spec.sheet)
-            report.notes.extend(raw.notes)
-            file_spec = TableSpec(name=spec.name, source=path, kind=spec.kind, fields=spec.fields)
-            out.append(_Sheet(spec, path, raw.frame, _rename_table(raw.frame, file_spec)))
-    return out
-
-
-def _plan_progress(sheets, history, by_kind, centerlines, report, root, today, skip_bad):
-    from geo.ingest.lifecycle import plan_file
-    from geo.ingest.records import validate_records
-
-    feature_ids = {k: set(f["id"]) for k, f in by_kind.items() if "id" in f.columns}
-    active = (
-        active_at(history, None)
-        if history is not None
-        else pd.DataFrame(columns=["seq", *RECORD_SCHEMA])
-    )
-    origin = active["source_file"].astype(str) + "\x1f" + active["source_sheet"].fillna("")
-    problems, seen = [], set()
-    for sheet in sheets:
-        file = _rel(sheet.path, root)
-        sheet_name = str(sheet.spec.sheet or "")
-        key = f"{file}\x1f{sheet_name}"
-        seen.add(key)
-        mine = (origin == key).to_numpy(dtype=bool)
-        batch = validate_records(
-            sheet.frame,
-            source=sheet.path,
-            feature_ids=feature_ids,
-            history=active[~mine],
-            today=today,
-            centerlines=centerlines,
-        )
-        report.notes.extend(batch.notes)
-        if batch.bad:
-            problems.extend(batch.bad)
-            report.rejected.extend(batch.bad)
-            if skip_bad:
-                rejects = sheet.raw.iloc[batch.bad_rows].copy()
-                rejects.insert(0, "行号 row", [b.row for b in batch.bad])
-                rejects["原因 reason"] = [b.reason for b in batch.bad]
-                target = sheet.path.with_name(sheet.path.stem + ".rejects.csv")
-                # text a spreadsheet would run as a formula gets a leading '
-                report.rejects_text[target] = csv_text(rejects)
-        plan = plan_file(
-            active[mine],
-            batch.good,
-            file=file,
-            sheet=sheet_name,
-            bad_rows=[b.row for b in batch.bad],
-        )
-        if history is not None and len(history):
-            # a record retracted by hand stays retracted while its row is still in the file
-            by_hand = history[
-                history["retracted_at"].notna()
-                & (history["retracted_why"] != AUTO_RETRACT_WHY)
-                & ((history["source_file"] + "\x1f" + history["source_sheet"].fillna("")) == key)
-            ]
-            withdrawn = set(by_hand["fingerprint"])
-            plan.unchanged += sum(r["fingerprint"] in withdrawn for r in plan.added)
-            plan.added = [r for r in plan.added if r["fingerprint"] not in withdrawn]
-        report.files.append(plan)
-        report.added += len(plan.added) + len(plan.changed)
-        report.duplicates += plan.unchanged
-    for key in dict.fromkeys(origin[~origin.isin(seen)]):
-        file, _, sheet_name = key.partition("\x1f")
-        n = int((origin == key).sum())
-        where = file + (f" (sheet {sheet_name})" if sheet_name else "")
-        report.vanished.append({"file": file, "sheet": sheet_name, "records": n})
-        report.notes.append(
-            f"{where} is no longer among the progress sources; its {n} record(s) are kept. "
-            "Retract any that were wrong with `parkgeo retract RECORD_ID --why ...`."
-        )
-    if problems and not skip_bad:
-        listed = [str(p) for p in problems]
-        raise ProgressError(
-            f"{len(problems)} bad progress row(s); nothing was imported:{_listing(listed)}\n"
-            "Fix the rows, or run `parkgeo import --skip-bad` to import the good rows and write "
-            "the bad ones to NAME.rejects.csv beside the input.",
-            problems,
-        )
-
-
-def _rename_table(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    where = f"{spec.source.name} [progress.{spec.name}]"
-    k = kind("progress")
-    if spec.kind and "kind" not in spec.fields.values():
-        frame = frame.assign(kind=spec.kind)
-    renamed = _rename(frame, where, f"progress.{spec.name}", spec.fields, None, k)
-    known = [f.name for f in k.fields]
-    return renamed[[c for c in renamed.columns if c in known]]
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

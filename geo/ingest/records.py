@@ -1,5 +1,8 @@
 """Validation of dated progress records: each row checked, given a content fingerprint.
 
+Also the field map every source passes through (:func:`rename_fields`) and the listing of
+problems in a message.
+
 Which rows are new, changed or gone is decided by :mod:`geo.ingest.lifecycle`; this module
 only says whether a row is usable. Each bad row is reported with file, row number and reason.
 """
@@ -15,19 +18,24 @@ from pathlib import Path
 import pandas as pd
 
 from geo.domain.chainage import parse_chainage, parse_chainage_range
-from geo.domain.tables import accepted_labels, kinds, lookup_kind, lookup_stage
+from geo.domain.tables import Kind, accepted_labels, kind_stage, kinds, lookup_kind, lookup_stage
 from geo.domain.values import as_number, as_text, parse_date, parse_number
-from geo.errors import ChainageError, ParkGeoError
+from geo.errors import ChainageError, LayerReadError, ParkGeoError
 
 __all__ = [
     "CONTENT_COLUMNS",
+    "MAX_LISTED",
     "RECORD_COLUMNS",
     "BadRow",
     "RecordBatch",
     "fingerprint",
+    "listing",
+    "rename_fields",
     "section_key",
     "validate_records",
 ]
+
+MAX_LISTED = 12  # problems listed in one message before "... and N more"
 
 #: What a record says (its fingerprint is taken over these).
 CONTENT_COLUMNS = [
@@ -176,22 +184,15 @@ def section_key(rec: dict) -> tuple:
     )
 
 
-def _stage_of(rec: dict):
-    code = rec.get("stage")
-    if rec["kind"] not in kinds() or not isinstance(code, str) or not code:
-        return None
-    return lookup_stage(kinds()[rec["kind"]].stages, code) if kinds()[rec["kind"]].stages else None
-
-
 def _remember(latest: dict, rec: dict) -> None:
-    stage = _stage_of(rec)
+    stage = kind_stage(rec["kind"], rec.get("stage"))
     if stage is not None:
         latest[section_key(rec)] = (rec["date"], stage.order, stage.zh)
 
 
 def _check_backwards(rec: dict, latest: dict) -> None:
     prev = latest.get(section_key(rec))
-    stage = _stage_of(rec)
+    stage = kind_stage(rec["kind"], rec.get("stage"))
     if prev is None or stage is None or rec["note"]:
         return
     if stage.order < prev[1] and rec["date"] >= prev[0]:
@@ -255,17 +256,17 @@ def _validate_row(raw: dict, feature_ids, today, centerlines, notes, name, rownu
         "contract_section": as_text(raw.get("contract_section")) or None,
         "note": as_text(raw.get("note")),
     }
-    if kind_name == "roads":
-        _road_fields(rec, raw, centerlines, notes, name, rownum)
+    if found.sections:  # progress by work item and chainage section (roads)
+        _road_fields(rec, raw, found.sections, centerlines, notes, name, rownum)
     return rec
 
 
-def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None:
+def _road_fields(rec: dict, raw: dict, items: str, centerlines, notes, name, rownum) -> None:
     item_text = as_text(raw.get("item"))
-    item = lookup_stage("item", item_text) if item_text else None
+    item = lookup_stage(items, item_text) if item_text else None
     if item is None:
         raise ParkGeoError(
-            f"unknown or missing work item {item_text!r}; accepted: {accepted_labels('item')}"
+            f"unknown or missing work item {item_text!r}; accepted: {accepted_labels(items)}"
         )
     rec["item"] = item.code
     try:
@@ -295,3 +296,52 @@ def _road_fields(rec: dict, raw: dict, centerlines, notes, name, rownum) -> None
         except ChainageError as exc:
             raise ParkGeoError(f"chainage: {exc}") from None
     rec["from_m"], rec["to_m"] = start, end
+
+
+def listing(items: list[str]) -> str:
+    """Problems as an indented list for a message, at most :data:`MAX_LISTED` of them."""
+    shown = items[:MAX_LISTED]
+    more = f"\n  ... and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else ""
+    return "\n  " + "\n  ".join(shown) + more
+
+
+def rename_fields(
+    frame: pd.DataFrame, where: str, key: str, fields: dict[str, str], id_field: str | None, k: Kind
+) -> pd.DataFrame:
+    """Source field names → canonical ones, with the id field; the kind's required fields must
+    be there after (else :class:`~geo.errors.LayerReadError` naming *where* and *key*)."""
+    missing_sources = [src for src in fields if src not in frame.columns]
+    if missing_sources:
+        cut = [
+            f"{src!r} is {c!r} in the file"
+            for src in missing_sources
+            for c in map(str, frame.columns)
+            if len(c) < len(src) and src.startswith(c)
+        ]
+        why = (
+            f" Shapefile (.dbf) field names hold at most 10 bytes, so long names are cut: "
+            f"{'; '.join(cut)}; name the field as the file has it."
+            if cut
+            else ""
+        )
+        raise LayerReadError(
+            f"{where}: field(s) {', '.join(missing_sources)} named in [{key}.fields] are not in "
+            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map." + why
+        )
+    mapping = dict(fields)
+    if id_field and id_field != "id":
+        if id_field not in frame.columns:
+            raise LayerReadError(
+                f"{where}: id field {id_field!r} ([{key}] id) is not in the source, which has: "
+                f'{", ".join(map(str, frame.columns))}. Set id = "..." to the field holding ids.'
+            )
+        mapping[id_field] = "id"
+    out = frame.rename(columns=mapping)
+    missing = [f for f in k.required if f not in out.columns]
+    if missing:
+        labels = ", ".join(f"{f} ({k.field(f).label_zh})" for f in missing)
+        raise LayerReadError(
+            f"{where}: required field(s) {labels} missing. Map the source field to it in "
+            f'[{key}.fields], e.g. "地块编号" = "id".'
+        )
+    return out

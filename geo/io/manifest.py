@@ -76,6 +76,10 @@ class Manifest:
     quotas: dict[int, float] = field(default_factory=dict)
     #: who records progress when ``--by`` is not given (``[park] operator``)
     operator: str = ""
+    #: who issues the briefing (``[park] organization``, 编制单位)
+    organization: str = ""
+    #: the briefing's date (``[park] issued_on``, 编制日期); None: the as-of date
+    issued_on: dt.date | None = None
 
     @property
     def maps_dir(self) -> Path:
@@ -251,7 +255,22 @@ def load_manifest(project: Path | str) -> Manifest:
         checks=dict(raw.get("checks", {})),
         quotas=quotas,
         operator=str(park.get("operator", "")),
+        organization=str(park.get("organization", "")),
+        issued_on=_date(path, "park.issued_on", park.get("issued_on")),
     )
+
+
+def _date(path: Path, key: str, value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise _fail(
+            path, key, f"{value!r} is not a date", "Write a TOML date, e.g. 2024-10-08."
+        ) from None
 
 
 def _store_url(text: str, root: Path) -> str:

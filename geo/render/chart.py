@@ -16,7 +16,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from geo.analysis.goals import GoalResult, developed_area_goals
+from geo.analysis.goals import GoalResult, developed_area_goals, goals_json
+from geo.domain.quantities import format_number, goal_texts, unit_scale, unit_symbol
 from geo.domain.tables import label, stages_for_kind
 from geo.domain.units import convert, parse_unit
 from geo.errors import GoalError, ParkGeoError
@@ -66,20 +67,16 @@ def pixel_size(width_cm: float, height_cm: float, dpi: int) -> tuple[int, int]:
     return round(width_cm / 2.54 * dpi), round(height_cm / 2.54 * dpi)
 
 
-def _number(value: float) -> str:
-    return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+def _year(day: dt.date) -> float:
+    """*day* as a fractional year (2024-07-01 → about 2024.5): the chart's time axis."""
+    first = dt.date(day.year, 1, 1)
+    days = (dt.date(day.year + 1, 1, 1) - first).days
+    return day.year + (day - first).days / days
 
 
-def _percent(value: float) -> str:
-    # rounded down: 99.96 % of a goal is not shown as 100 %
-    return f"{math.floor(value * 10) / 10:.1f}%"
-
-
-def _period_label(result: GoalResult) -> str:
-    start, end = result.period_start, result.period_end
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
-        return str(start.year)
-    return f"{start:%Y.%m}–{end:%Y.%m}"
+def _span(result: GoalResult) -> tuple[float, float]:
+    """Start and end of a goal's period on the time axis (end: the day after it ends)."""
+    return _year(result.period_start), _year(result.period_end + dt.timedelta(days=1))
 
 
 def goals_figure(
@@ -91,11 +88,15 @@ def goals_figure(
     height_cm: float = 9.0,
     dpi: int = 200,
 ) -> Figure:
-    """Developed area achieved in each goal period against the goal, and cumulative area.
+    """Developed area achieved in each goal period against the goal, on a time axis.
 
     Bars: target and achieved for every developed-area goal
-    (:func:`geo.analysis.goals.developed_area_goals`) in period order; line: developed area to
-    date at the end of each period that has begun.
+    (:func:`geo.analysis.goals.developed_area_goals`) placed at their periods on a real
+    time axis (years without a goal stay empty); the period holding *as_of* has its
+    achieved bar hatched and marked with the date it runs to, and its straight-line
+    projection to the period's end drawn as a dashed outline. Line: developed area to
+    date at the end of each period that has begun. Figures and percentages are written
+    as everywhere else (:func:`geo.domain.quantities.goal_texts`).
 
     Parameters
     ----------
@@ -131,44 +132,91 @@ def goals_figure(
     vocab = stages_for_kind(goals[0].layer)
     reached = next((s for s in vocab if s.code == goals[0].stage), vocab[-1])
     colors = {"target": vocab[0].color, "achieved": reached.color, "line": vocab[-1].color}
+    scale = unit_scale(unit.code, lang)
 
     def in_unit(value: float, result: GoalResult) -> float:
-        return convert(value, parse_unit(result.unit), unit)
+        return convert(value, parse_unit(result.unit), unit) * scale
 
     width_px, height_px = pixel_size(width_cm, height_cm, dpi)
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    xs = list(range(len(goals)))
-    bar = 0.36
-    targets = [in_unit(g.target, g) for g in goals]
+    json_rows = {row["id"]: row for row in goals_json(goals)}
+    texts = {g.id: goal_texts(json_rows[g.id], lang) for g in goals}
+    spans = {g.id: _span(g) for g in goals}
+    bar = min(0.36, min(b - a for a, b in spans.values()) * 0.36)
+    centre = {g.id: sum(spans[g.id]) / 2 for g in goals}
     ax.bar(
-        [x - bar / 2 for x in xs],
-        targets,
+        [centre[g.id] - bar / 2 for g in goals],
+        [in_unit(g.target, g) for g in goals],
         bar,
         color=colors["target"],
         label=label("target", lang),
     )
-    done = [(x, g) for x, g in zip(xs, goals, strict=True) if g.status != "future"]
-    achieved = [in_unit(g.achieved, g) for _, g in done]
-    ax.bar(
-        [x + bar / 2 for x, _ in done],
-        achieved,
-        bar,
-        color=colors["achieved"],
-        label=label("achieved", lang),
-    )
-    for x, value in zip(xs, targets, strict=True):
-        ax.annotate(_number(value), (x - bar / 2, value), ha="center", va="bottom", fontsize=6.5)
-    for (x, g), value in zip(done, achieved, strict=True):
+
+    # figures without their unit: the axis names it, and bars a year apart have room for
+    # a number, not a number and a unit
+    def figure(value: float | None, g: GoalResult) -> str:
+        return format_number(value, g.unit, lang)
+
+    for g in goals:
         ax.annotate(
-            _number(value) + ("" if g.percent is None else f"\n{_percent(g.percent)}"),
-            (x + bar / 2, value),
+            figure(g.target, g),
+            (centre[g.id] - bar / 2, in_unit(g.target, g)),
             ha="center",
             va="bottom",
             fontsize=6.5,
         )
-    cumulative = [(x, in_unit(g.cumulative, g)) for x, g in done if g.cumulative is not None]
+    done = [g for g in goals if g.status != "future" and g.achieved is not None]
+    current = [g for g in done if g.period_start <= as_of < g.period_end]
+    bars = ax.bar(
+        [centre[g.id] + bar / 2 for g in done],
+        [in_unit(g.achieved, g) for g in done],
+        bar,
+        color=colors["achieved"],
+        edgecolor="white",
+        linewidth=0,
+        label=label("achieved", lang),
+    )
+    for patch, g in zip(bars, done, strict=True):
+        if g in current:  # the period is not over: its figure is partial
+            patch.set_hatch("////")
+    for g in current:
+        if g.projection is not None and g.projection > g.achieved:
+            ax.bar(
+                centre[g.id] + bar / 2,
+                in_unit(g.projection - g.achieved, g),
+                bar,
+                bottom=in_unit(g.achieved, g),
+                fill=False,
+                edgecolor=colors["achieved"],
+                linestyle="--",
+                linewidth=0.9,
+                label=label("chart_projection", lang),
+            )
+            ax.annotate(
+                f"{label('chart_projection', lang)} {figure(g.projection, g)}",
+                (centre[g.id] + bar, in_unit(g.projection, g)),
+                xytext=(2, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=6.5,
+            )
+    for g in done:
+        ax.annotate(
+            f"{figure(g.achieved, g)}\n{texts[g.id].percent}",
+            (centre[g.id] + bar / 2, in_unit(g.achieved, g)),
+            ha="center",
+            va="bottom",
+            fontsize=6.5,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+        )
+    cumulative = [
+        (min(spans[g.id][1], _year(as_of)), in_unit(g.cumulative, g))
+        for g in done
+        if g.cumulative is not None
+    ]
     if cumulative:
         to_date = label("to_date", lang)
         developed = label("developed", lang)
@@ -181,11 +229,19 @@ def goals_figure(
             linewidth=1.5,
             label=f"{to_date}{developed}" if lang == "zh" else f"{developed} ({to_date.lower()})",
         )
-    ax.set_xticks(xs, [_period_label(g) for g in goals])
-    ax.set_ylabel(unit.label(lang), fontsize=8)
+    first = min(a for a, _ in spans.values())
+    last = max(b for _, b in spans.values())
+    years = range(math.floor(first), math.ceil(last))
+    partial = {g.period_start.year for g in current}
+    note = label("chart_partial", lang).format(date=f"{as_of:%m-%d}")
+    ax.set_xticks(
+        [y + 0.5 for y in years], [f"{y}\n{note}" if y in partial else str(y) for y in years]
+    )
+    ax.set_xlim(math.floor(first), math.ceil(last))
+    ax.set_ylabel(unit_symbol(unit.code, lang), fontsize=8)
     ax.tick_params(labelsize=7.5)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.margins(y=0.18)
+    ax.margins(y=0.22)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     sep = "" if lang == "zh" else ": "
     ax.set_title(

@@ -23,30 +23,58 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from geo.domain.tables import label, vocabulary, work_items
+from geo.domain.tables import Kind, drawn_kinds, label, stage_with_role, vocabulary
 from geo.errors import ParkGeoError
 
-__all__ = ["BACKGROUND", "STYLE", "nice_length", "render_static", "snapshot_font"]
+__all__ = ["BACKGROUND", "legend_entries", "nice_length", "render_static", "snapshot_font"]
 
 #: Map background without a basemap (as ``.pg-nobase`` in webmap.css).
 BACKGROUND = "#f4f3ef"
 
-#: Drawing style per layer, in CSS pixels, as webmap.js draws it.
-STYLE = {
-    "zones": {"edge": "#4d4d4d", "width": 2.0, "dash": (6, 4), "fill": "#ffffff", "alpha": 0.04},
-    "parcels": {"edge": "#555555", "width": 0.8, "alpha": 0.7},
-    "housing": {"edge": "#222222", "width": 1.0, "alpha": 0.9},
-    "factories": {"edge": "#222222", "width": 1.0, "alpha": 0.9},
-    "roads": {"width": 6.0, "alpha": 0.9},
-    "findings": {"error": "#d7191c", "warning": "#ff7f00", "fill": "#d7191c", "alpha": 0.35},
-}
 
 #: Ground metres per CSS pixel below which every chainage tick is labelled: the web map
 #: labels them from zoom 16 on (about 2 m per pixel at the park's latitude).
 TICK_LABEL_MPP = 2.0
 
-_VOCAB = {"parcels": "land", "housing": "building", "factories": "building", "roads": "road"}
 _PT = 0.75  # points per CSS pixel
+#: Overlays that are no layer kind, with their place among the kinds' ``draw`` orders
+#: (chainage ticks are listed after the roads, before the findings).
+_OVERLAYS = {"ticks": 7}
+
+
+def _legend_order(frames) -> list[tuple[str, Kind | None]]:
+    keyed = [(k.draw, k.name, k) for k in drawn_kinds()]
+    keyed += [(draw, name, None) for name, draw in _OVERLAYS.items()]
+    return [(name, k) for _, name, k in sorted(keyed, key=lambda e: e[0]) if name in frames]
+
+
+def legend_entries(frames, *, lang: str, road_items: bool = False) -> list[tuple]:
+    """The legend of a snapshot of *frames*, in order: ``(layer, entry, text, colour)`` rows.
+
+    ``entry`` is ``heading`` (the layer's title), ``stage`` (a stage of the layer's
+    vocabulary; ``colour`` is its colour in stages.toml), or the layer's own symbol
+    (``outline``, ``tick``, ``finding``). Layers are the kinds of kinds.toml that have a
+    ``draw`` order and are in *frames*, in that order, and the chainage ticks.
+    """
+    rows = []
+    for key, k in _legend_order(frames):
+        heading = label(key, lang, default=k.label(lang) if k else key)
+        if k is not None and k.sections and not road_items:
+            frame = frames[key]
+            default = stage_with_role(k.sections, "map_default").code
+            shown = frame["item"].iloc[0] if len(frame) and "item" in frame else default
+            item = next((i for i in vocabulary(k.sections) if i.code == shown), None)
+            heading = f"{heading} · {item.label(lang) if item else shown}"
+        rows.append((key, "heading", heading, None))
+        if k is not None and k.stages:
+            rows += [(key, "stage", s.label(lang), s.color) for s in vocabulary(k.stages)]
+        elif k is not None and "error" in k.style:  # coloured by severity: findings
+            rows.append((key, "finding", heading, k.style["error"]))
+        elif k is not None:
+            rows.append((key, "outline", heading, k.style.get("edge", "#4d4d4d")))
+        else:
+            rows.append((key, "tick", heading, "black"))
+    return rows
 
 
 def snapshot_font(lang: str = "zh") -> font_manager.FontProperties:
@@ -125,6 +153,62 @@ def _polygons(ax, frame: gpd.GeoDataFrame, *, face, edge, width, alpha, dash=Non
         zorder=zorder + 0.1,
     )
     ax.add_collection(outline)
+
+
+def _draw_layer(ax, k: Kind, frame: gpd.GeoDataFrame) -> None:
+    """One layer in its style (kinds.toml ``style``), at its ``draw`` order; staged layers
+    carry their stage colours in a ``color`` column."""
+    s = k.style
+    if k.geometry == "line":
+        if not len(frame):
+            return
+        segs, colors = [], []
+        for geom, color in zip(frame.geometry, frame["color"], strict=True):
+            parts = _lines([geom])
+            segs += parts
+            colors += [color] * len(parts)
+        ax.add_collection(
+            LineCollection(
+                segs,
+                colors=colors,
+                linewidths=s["width"] * _PT,
+                alpha=s["alpha"],
+                capstyle="butt",
+                zorder=k.draw,
+            )
+        )
+    elif "error" in s:  # findings: edges by severity, lines in the error colour
+        edges = [s.get(v, s["error"]) for v in frame.get("severity", ["error"] * len(frame))]
+        polygonal = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+        polys = frame[polygonal]
+        if len(polys):
+            _polygons(
+                ax,
+                polys,
+                face=s["fill"],
+                edge=edges[: len(polys)],
+                width=2.0,
+                alpha=s["alpha"],
+                zorder=k.draw,
+            )
+        lines = frame[~polygonal]
+        if len(lines):
+            ax.add_collection(
+                LineCollection(
+                    _lines(lines.geometry), colors=s["error"], linewidths=2 * _PT, zorder=k.draw
+                )
+            )
+    else:
+        _polygons(
+            ax,
+            frame,
+            face=list(frame["color"]) if "color" in frame.columns else s["fill"],
+            edge=s["edge"],
+            width=s["width"],
+            alpha=s["alpha"],
+            dash=s.get("dash"),
+            zorder=k.draw,
+        )
 
 
 def render_static(
@@ -209,38 +293,22 @@ def render_static(
     ax.add_artist(title_anchor)
 
     handles, names, bold_rows = [], [], []
-    for key in ("zones", "parcels", "housing", "factories", "roads", "ticks", "findings"):
-        if key not in frames:
-            continue
-        vocab = _VOCAB.get(key)
-        heading = label(key, lang)
-        if key == "roads" and not road_items:
-            shown = frames[key]["item"].iloc[0] if len(frames[key]) else "pavement"
-            item = next((i for i in work_items() if i.code == shown), None)
-            heading = f"{heading} · {item.label(lang) if item else shown}"
-        bold_rows.append(len(names))
-        handles.append(Patch(visible=False))
-        names.append(heading)
-        if vocab:
-            for stage in vocabulary(vocab):
-                if key == "roads":
-                    handles.append(Line2D([], [], color=stage.color, linewidth=4 * _PT))
-                else:
-                    handles.append(
-                        Patch(facecolor=stage.color, edgecolor="#555555", linewidth=0.75)
-                    )
-                names.append(stage.label(lang))
-        elif key == "zones":
-            handles.append(
-                Patch(facecolor="none", edgecolor="#4d4d4d", linestyle="--", linewidth=1.5)
-            )
-            names.append(heading)
-        elif key == "ticks":
-            handles.append(Line2D([], [], marker="o", color="black", linestyle="", markersize=4))
-            names.append(heading)
-        elif key == "findings":
-            handles.append(Patch(facecolor="#d7191c80", edgecolor="#d7191c", linewidth=1.5))
-            names.append(heading)
+    line_kinds = {k.name for k in drawn_kinds() if k.geometry == "line"}
+    for key, what, text, color in legend_entries(frames, lang=lang, road_items=road_items):
+        if what == "heading":
+            bold_rows.append(len(names))
+            handles.append(Patch(visible=False))
+        elif what == "stage" and key in line_kinds:
+            handles.append(Line2D([], [], color=color, linewidth=4 * _PT))
+        elif what == "stage":
+            handles.append(Patch(facecolor=color, edgecolor="#555555", linewidth=0.75))
+        elif what == "outline":
+            handles.append(Patch(facecolor="none", edgecolor=color, linestyle="--", linewidth=1.5))
+        elif what == "tick":
+            handles.append(Line2D([], [], marker="o", color=color, linestyle="", markersize=4))
+        else:
+            handles.append(Patch(facecolor=color + "80", edgecolor=color, linewidth=1.5))
+        names.append(text)
 
     def make_legend(columns: int):
         # entries flow down the columns: keep a layer's title with its first entries
@@ -327,71 +395,9 @@ def render_static(
     ax.set_ylim(bottom, top)
 
     # ------------------------------------------------------------ layers
-    if "zones" in frames:
-        s = STYLE["zones"]
-        z = frames["zones"]
-        _polygons(
-            ax,
-            z,
-            face=s["fill"],
-            edge=s["edge"],
-            width=s["width"],
-            alpha=s["alpha"],
-            dash=s["dash"],
-            zorder=1,
-        )
-    for i, key in enumerate(("parcels", "housing", "factories")):
-        if key in frames:
-            s = STYLE[key]
-            f = frames[key]
-            _polygons(
-                ax,
-                f,
-                face=list(f["color"]),
-                edge=s["edge"],
-                width=s["width"],
-                alpha=s["alpha"],
-                zorder=2 + i,
-            )
-    if "roads" in frames and len(frames["roads"]):
-        r = frames["roads"]
-        segs, colors = [], []
-        for geom, color in zip(r.geometry, r["color"], strict=True):
-            parts = _lines([geom])
-            segs += parts
-            colors += [color] * len(parts)
-        ax.add_collection(
-            LineCollection(
-                segs,
-                colors=colors,
-                linewidths=STYLE["roads"]["width"] * _PT,
-                alpha=STYLE["roads"]["alpha"],
-                capstyle="butt",
-                zorder=6,
-            )
-        )
-    if "findings" in frames:
-        f = frames["findings"]
-        s = STYLE["findings"]
-        edges = [s.get(v, s["error"]) for v in f.get("severity", ["error"] * len(f))]
-        polys = f[f.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-        if len(polys):
-            _polygons(
-                ax,
-                polys,
-                face=s["fill"],
-                edge=edges[: len(polys)],
-                width=2.0,
-                alpha=s["alpha"],
-                zorder=8,
-            )
-        lines = f[~f.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-        if len(lines):
-            ax.add_collection(
-                LineCollection(
-                    _lines(lines.geometry), colors=s["error"], linewidths=2 * _PT, zorder=8
-                )
-            )
+    for k in drawn_kinds():
+        if k.name in frames:
+            _draw_layer(ax, k, frames[k.name])
     halo = [patheffects.withStroke(linewidth=3 * _PT * 2, foreground="white")]
     if "ticks" in frames:
         t = frames["ticks"]

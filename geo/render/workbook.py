@@ -15,19 +15,28 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.domain.quantities import excel_format, goal_texts, unit_scale
 from geo.domain.tables import kind, label, vocabulary
 from geo.io.cells import safe_cell
 from geo.io.files import write_atomic
 
-__all__ = ["NUMBER_FORMATS", "findings_sheet", "ledger_sheet", "write_checks_workbook"]
+__all__ = [
+    "NUMBER_FORMATS",
+    "findings_sheet",
+    "goals_sheet",
+    "ledger_sheet",
+    "write_checks_workbook",
+]
 
 #: Excel number format by unit (the unit named in a header or a finding's ``unit``).
+#: The quantities' formats are those of every other output (geo.domain.quantities).
 NUMBER_FORMATS = {
-    "亩": "#,##0.00",
-    "mu": "#,##0.00",
-    "公顷": "#,##0.00",
-    "ha": "#,##0.00",
-    "m2": "#,##0.00",
+    "亩": excel_format("mu"),
+    "mu": excel_format("mu"),
+    "公顷": excel_format("ha"),
+    "ha": excel_format("ha"),
+    "m2": excel_format("m2"),
+    "m": excel_format("m"),
     "year": "0.00",
     "count": "#,##0",
     "percent": "0.0",
@@ -130,6 +139,41 @@ def ledger_sheet(store, manifest, result, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(fields["id"], kind="stable").reset_index(drop=True)
 
 
+def goals_sheet(goals: list[dict], lang: str = "zh") -> tuple[pd.DataFrame, list[dict]]:
+    """The goals (:func:`geo.analysis.goals.goals_json`) as a sheet, and each row's number
+    formats: figures in the unit *lang* writes them in, with its decimals; the percentage
+    as shown everywhere else (76.2%); status in words; the goal's note."""
+    rows, formats = [], []
+    cols = {k: label(k, lang) for k in ("target", "achieved", "xlsx_remaining", "brief_percent")}
+    cols["percent"] = cols.pop("brief_percent")
+    for g in goals:
+        texts = goal_texts(g, lang)
+        scale = unit_scale(g["unit"], lang)
+        figure = {k: None if g.get(k) is None else g[k] * scale for k in ("target", "achieved")}
+        remaining = None if g.get("remaining") is None else g["remaining"] * scale
+        shown = texts.percent.rstrip("%")
+        rows.append(
+            {
+                label("id", lang): g["id"],
+                label("brief_goal", lang): texts.metric,
+                label("brief_period", lang): texts.period,
+                label("xlsx_unit", lang): texts.unit,
+                cols["target"]: figure["target"],
+                cols["achieved"]: figure["achieved"],
+                cols["percent"]: float(shown) / 100 if shown else None,
+                cols["xlsx_remaining"]: remaining,
+                label("brief_status", lang): texts.status,
+                label("message", lang): texts.note,
+            }
+        )
+        code = excel_format(g["unit"], lang)
+        formats.append(
+            {cols["target"]: code, cols["achieved"]: code, cols["xlsx_remaining"]: code}
+            | {cols["percent"]: "0.0%"}
+        )
+    return pd.DataFrame(rows), formats
+
+
 def _in_lang(text: str, lang: str) -> str:
     """The *lang* half of a bilingual header or sheet name (``面积(亩) mu`` → ``面积(亩)`` or
     ``mu``); the whole text when it has no part in that language."""
@@ -147,10 +191,11 @@ def _number_format(header: str, unit: str | None = None) -> str | None:
 
 
 def _put_sheet(
-    book, title: str, frame: pd.DataFrame, lang: str, *, total: bool, formats=None
+    book, title: str, frame: pd.DataFrame, lang: str, *, total: bool, formats=None, rows=None
 ) -> None:
     """One sheet: bold filled header, frozen, filtered; fitted widths; number formats (by
-    column in *formats*, else from the unit in the header); an optional totals row."""
+    row in *rows*, by column in *formats*, else from the unit in the header); an optional
+    totals row."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -175,7 +220,8 @@ def _put_sheet(
                 label("xlsx_threshold", lang),
             ):
                 unit = str(units.iloc[i])
-            code = _number_format(header, unit) or (formats or {}).get(header)
+            code = (rows[i] if rows else {}).get(header)
+            code = code or _number_format(header, unit) or (formats or {}).get(header)
             if code and isinstance(cell.value, int | float):
                 cell.number_format = code
     numeric = [
@@ -213,7 +259,8 @@ def _put_sheet(
 
 
 def write_checks_workbook(result, path: Path, *, store, manifest, lang: str = "zh") -> Path:
-    """Write ``checks.xlsx``: findings, allocation summary tables and the parcel ledger.
+    """Write ``checks.xlsx``: findings, allocation summary tables, the goals (when the
+    project has a goals table) and the parcel ledger.
 
     Parameters
     ----------
@@ -237,6 +284,24 @@ def write_checks_workbook(result, path: Path, *, store, manifest, lang: str = "z
         formats = {_in_lang(c, lang): _number_format(c) for c in frame.columns}
         frame = frame.rename(columns=lambda c: _in_lang(c, lang))
         _put_sheet(book, _in_lang(name, lang), frame, lang, total=True, formats=formats)
+    goals = _measured_goals(store, manifest, result.as_of)
+    if goals:
+        frame, rows = goals_sheet(goals, lang)
+        _put_sheet(book, label("goals", lang), frame, lang, total=False, rows=rows)
     ledger = ledger_sheet(store, manifest, result, lang)
     _put_sheet(book, label("xlsx_ledger", lang), ledger, lang, total=True)
     return write_atomic(path, lambda tmp: book.save(tmp))
+
+
+def _measured_goals(store, manifest, as_of) -> list[dict]:
+    import datetime as dt
+    import warnings
+
+    from geo.analysis.goals import GoalWarning, goals_json, measure_goals
+
+    if store.read_kind("goals") is None:
+        return []
+    date = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GoalWarning)
+        return goals_json(measure_goals(store, as_of=date, crs=manifest.crs))

@@ -7,13 +7,24 @@
 from __future__ import annotations
 
 from geo.errors import StoreError
-from geo.store.base import CATALOG, RECORD_SCHEMA, RECORDS, Store, StoreWriter, active_at
+from geo.store.base import (
+    CATALOG,
+    RECORD_SCHEMA,
+    RECORDS,
+    SOURCE_SCHEMA,
+    SOURCES,
+    Store,
+    StoreWriter,
+    active_at,
+)
 from geo.store.gpkg import GpkgStore
 
 __all__ = [
     "CATALOG",
     "RECORDS",
     "RECORD_SCHEMA",
+    "SOURCES",
+    "SOURCE_SCHEMA",
     "GpkgStore",
     "Store",
     "StoreWriter",

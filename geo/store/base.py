@@ -17,7 +17,19 @@ from abc import ABC, abstractmethod
 
 import pandas as pd
 
-__all__ = ["CATALOG", "RECORDS", "RECORD_SCHEMA", "Store", "StoreWriter", "active_at"]
+__all__ = [
+    "CATALOG",
+    "RECORDS",
+    "RECORD_SCHEMA",
+    "SOURCES",
+    "SOURCE_SCHEMA",
+    "Store",
+    "StoreWriter",
+    "active_at",
+    "join_lists",
+    "list_table",
+    "split_lists",
+]
 
 #: Name of the table listing every stored layer: name, kind, source, features, crs, fingerprint.
 CATALOG = "parkgeo_catalog"
@@ -54,6 +66,83 @@ RECORD_SCHEMA = {
     "retracted_by": "TEXT",
     "retracted_why": "TEXT",
 }
+
+
+#: Name of the table listing every version of a progress file the store has imported.
+SOURCES = "parkgeo_sources"
+
+#: Columns of :data:`SOURCES`: the file (and sheet), the SHA-256 of its bytes, the digest
+#: of what it was read against (field mapping, feature layers), its rows, how many were
+#: refused, and when and by whom it was imported.
+SOURCE_SCHEMA = {
+    "source_file": "TEXT",
+    "source_sheet": "TEXT",
+    "digest": "TEXT",
+    "context": "TEXT",
+    "rows": "INTEGER",
+    "bad": "INTEGER",
+    "imported_at": "DATETIME",
+    "imported_by": "TEXT",
+}
+
+
+def list_table(name: str, column: str) -> str:
+    """The table holding the items of list column *column* of layer *name*, one per row."""
+    return f"{name}__{column}"
+
+
+def split_lists(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Columns of *frame* that hold lists, as rows of their own tables.
+
+    A project naming three parcels becomes three rows ``(row, id, position, parcels)`` of
+    the table ``projects__parcels`` instead of one ``;``-joined text cell, so that a store
+    (and QGIS, or SQL) can join, count and filter them.
+
+    Parameters
+    ----------
+    name : str
+        The layer or table *frame* is written as.
+    frame : DataFrame
+        Rows to write; a column is a list column when any of its values is a list or tuple.
+
+    Returns
+    -------
+    frame : DataFrame
+        *frame* without its list columns.
+    tables : dict
+        :func:`list_table` name → its rows: ``row`` (1-based row of *frame*), ``id`` (when
+        *frame* has one), ``position`` (1-based place in the list) and the item.
+    """
+    columns = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and any(isinstance(v, list | tuple) for v in frame[c])
+    ]
+    tables = {}
+    for column in columns:
+        rows = []
+        ids = frame["id"].tolist() if "id" in frame.columns else [None] * len(frame)
+        for row, (owner, items) in enumerate(zip(ids, frame[column], strict=True), start=1):
+            for position, item in enumerate(items if isinstance(items, list | tuple) else [], 1):
+                rows.append({"row": row, "id": owner, "position": position, column: item})
+        table = pd.DataFrame(rows, columns=["row", "id", "position", column])
+        tables[list_table(name, column)] = table.drop(columns=[] if "id" in frame else ["id"])
+    return frame.drop(columns=columns), tables
+
+
+def join_lists(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The inverse of :func:`split_lists`: each ``{name}__{column}`` table back as a list
+    column of *frame* (rows in stored order; an empty list where a row has no items)."""
+    out = frame.copy()
+    for table_name, table in tables.items():
+        column = table_name.rpartition("__")[2]
+        items: dict[int, list] = {}
+        for row, item in table.sort_values(["row", "position"])[["row", column]].itertuples(
+            index=False, name=None
+        ):
+            items.setdefault(int(row), []).append(item)
+        out[column] = [items.get(i, []) for i in range(1, len(out) + 1)]
+    return out
 
 
 def active_at(records: pd.DataFrame, moment: str | None) -> pd.DataFrame:

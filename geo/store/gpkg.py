@@ -24,7 +24,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import StoreBusyError, StoreError
 from geo.store import _sqlite
-from geo.store.base import CATALOG, RECORDS, Store, StoreWriter
+from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, join_lists, split_lists
 
 __all__ = ["GpkgStore"]
 
@@ -54,7 +54,11 @@ class _GpkgWriter(StoreWriter):
         old = self.entries.get(name)
         if fingerprint and old and old.get("fingerprint") == fingerprint and old["kind"] == kind:
             return False
+        frame, lists = split_lists(name, frame)
+        _drop_lists(self.con, name)
         _sqlite.write_table(self.con, name, frame, types=types)
+        for table_name, rows in lists.items():
+            _sqlite.write_table(self.con, table_name, rows)
         spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
         self._enter(name, kind, source, len(frame), frame.crs if spatial else None, fingerprint)
         return True
@@ -94,13 +98,14 @@ class _GpkgWriter(StoreWriter):
         if name == RECORDS:
             raise StoreError("progress records are never dropped")
         _sqlite.drop_table(self.con, name)
+        _drop_lists(self.con, name)
         if self.entries.pop(name, None) is not None:
             _sqlite.write_table(self.con, CATALOG, self.catalog(), types=_CATALOG_TYPES)
 
     def read(self, name, *, columns=None, where=None):
         if name not in self.entries:
             return None
-        return _sqlite.read_table(self.con, name, columns=columns, where=where)
+        return _read(self.con, name, columns=columns, where=where)
 
     def discard(self):
         self.discarded = True
@@ -207,7 +212,7 @@ class GpkgStore(Store):
                 raise StoreError(
                     f"{self.path}: no layer {name!r} in the store. Run `parkgeo import`."
                 )
-            return _sqlite.read_table(con, name, columns=columns, where=where, bbox=bbox)
+            return _read(con, name, columns=columns, where=where, bbox=bbox)
 
     @contextlib.contextmanager
     def transaction(self, *, command: str = "") -> Iterator[StoreWriter]:
@@ -283,6 +288,36 @@ class GpkgStore(Store):
             f"{self.path}: the store is being written by {who}; waited {self.timeout:g} s. "
             "Nothing was written; try again when it has finished."
         )
+
+
+def _list_tables(con: sqlite3.Connection, name: str) -> list[str]:
+    """The tables holding list columns of *name* (see :func:`geo.store.base.split_lists`)."""
+    return [t for t in _sqlite.table_names(con) if t.startswith(f"{name}__")]
+
+
+def _drop_lists(con: sqlite3.Connection, name: str) -> None:
+    for table_name in _list_tables(con, name):
+        _sqlite.drop_table(con, table_name)
+
+
+def _read(con: sqlite3.Connection, name: str, *, columns=None, where=None, bbox=None):
+    """Read *name* with its list columns put back together."""
+    frame = _sqlite.read_table(con, name, columns=columns, where=where, bbox=bbox)
+    tables = {
+        t: _sqlite.read_table(con, t)
+        for t in _list_tables(con, name)
+        if columns is None or t.rpartition("__")[2] in columns
+    }
+    if tables and where is None and bbox is None:
+        return join_lists(frame, tables)
+    if tables:  # a subset of rows: match list items to rows by their stored row number
+        rows = _sqlite.read_table(con, name, columns=["fid"], where=where, bbox=bbox)["fid"]
+        whole = {t: tab[tab["row"].isin(rows)].copy() for t, tab in tables.items()}
+        renumber = {int(fid): i for i, fid in enumerate(rows, start=1)}
+        for tab in whole.values():
+            tab["row"] = tab["row"].map(renumber)
+        return join_lists(frame, whole)
+    return frame
 
 
 def _table_names(con: sqlite3.Connection) -> list[str]:

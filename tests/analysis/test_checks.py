@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import re
 import textwrap
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -33,8 +34,8 @@ import pyogrio
 import pytest
 import shapely
 
+from geo.analysis.checks import base as checks_base
 from geo.analysis.checks import (
-    _add_years,
     check_thresholds,
     findings_frame,
     land_use_table,
@@ -43,13 +44,15 @@ from geo.analysis.checks import (
     rule_table,
     run_checks,
 )
+from geo.analysis.checks.base import message, message_table
+from geo.analysis.checks.context import add_years
 from geo.cli import cli
 from geo.domain.tables import kinds
 from geo.errors import ManifestError, StoreError
 from geo.ingest.importer import import_project
 from geo.io.manifest import load_manifest
 from geo.store import open_store
-from tests.conftest import X0, Y0, demo_project, sha
+from tests.conftest import PROGRESS_SPEC, X0, Y0, demo_project, sha
 
 AS_OF = dt.date(2024, 9, 30)
 CRS = "EPSG:4544"
@@ -212,18 +215,10 @@ def write_park(folder, *, parcels, factories, housing, projects, progress, extra
         [layers.projects]
         kind = "projects"
         source = "layers/projects.csv"
-
-        [progress.weekly]
-        source = "layers/progress.csv"
-        [progress.weekly.fields]
-        "图层" = "kind"
-        "编号" = "feature_id"
-        "日期" = "date"
-        "阶段" = "stage"
-        "完成比例(%)" = "percent"
-        "备注" = "note"
-        "已完成投资(万元)" = "investment_wan"
         """)
+    # the shared [progress.weekly] section, plus the investment column these rules read
+    text += PROGRESS_SPEC.format(source="layers/progress.csv")
+    text += '"已完成投资(万元)" = "investment_wan"\n'
     (folder / "park.toml").write_text(text + extra, encoding="utf-8")
     manifest = load_manifest(folder)
     import_project(manifest, open_store(manifest), today=AS_OF)
@@ -374,7 +369,7 @@ def test_thresholds_defaults_overrides_and_unknown_keys():
     ],
 )
 def test_add_years(date, years, expected):
-    assert _add_years(date, years) == expected
+    assert add_years(date, years) == expected
 
 
 # ---------------------------------------------------------------------------- rules
@@ -510,6 +505,47 @@ def test_stalled_by_investment_under_a_quarter(tmp_path):
     assert found[0].value == pytest.approx(7400 / 30000 * 100)
     assert found[0].threshold == 25.0
     assert "已投资 24.7%" in found[0].message_zh
+
+
+def test_the_stalled_message_states_the_threshold_in_force(flawed):
+    # P14: 20 % built; default threshold 1/3 → "33.3%"; overridden to 25 % → "25.0%"
+    stalled = by_rule(check(flawed))["idle_stalled"]
+    assert "不足 33.3%" in stalled.message_zh and "under 33.3%" in stalled.message_en
+    result = check(flawed, thresholds={"stalled_built_pct": 25.0})
+    stalled = by_rule(result)["idle_stalled"]
+    assert stalled.threshold == 25.0
+    assert "已建 20.0%（不足 25.0%）" in stalled.message_zh
+    assert "built 20.0% (under 25.0%)" in stalled.message_en
+    for text in (stalled.message_zh, stalled.message_en):
+        assert "三分之一" not in text and "one third" not in text
+
+
+MESSAGE_FIELD = re.compile(r"\{(\w+)[^}]*\}")
+
+
+def test_every_message_template_is_bilingual_and_used():
+    table = message_table()
+    sources = "".join(
+        p.read_text(encoding="utf-8") for p in Path(checks_base.__file__).parent.glob("*.py")
+    )
+    used = set(re.findall(r'message\(\s*"(\w+)"', sources))
+    fragments = {"nouns", "headers", "sheets", "missing_key"}
+    templates = {k for k in table if k not in fragments}
+    assert used == templates  # every template used, none missing
+    for key in templates:
+        zh, en = table[key]["zh"], table[key]["en"]
+        assert re.search(r"[\u4e00-\u9fff]", zh), key
+        assert not re.search(r"[\u4e00-\u9fff]", en.replace("万元", "")), key
+
+
+def test_message_joins_lists_and_picks_the_language():
+    text = message("parcel_two_projects", parcel="P1", count=2, projects=["XM1", "XM2"])
+    assert text == {
+        "zh": "地块 P1 同时列为 2 个项目的用地：XM1、XM2。",
+        "en": "parcel P1 is the land of 2 projects: XM1, XM2.",
+    }
+    with pytest.raises(KeyError):
+        message("no_such_message")
 
 
 def test_thresholds_from_park_toml(flawed, runner):

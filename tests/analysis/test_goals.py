@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import warnings
 
 import geopandas as gpd
@@ -28,20 +29,32 @@ from geo.analysis.goals import (
 from geo.cli import cli
 from geo.domain.units import _spellings, convert, parse_unit
 from geo.errors import GoalError, ParkGeoWarning
+from geo.store import RECORD_SCHEMA, RECORDS
+from geo.store.gpkg import GpkgStore
 from tests.conftest import X0, Y0, demo_project, realdata
 
 D = dt.date
 CRS = "EPSG:4544"
 
 
-class FrameStore:
-    """Just enough of a store for measure_goals: stored frames by kind."""
+@pytest.fixture
+def store_of(tmp_path):
+    """A real GeoPackage store holding *frames* by kind (``progress``: the records, in order)."""
+    made = iter(range(1_000))
 
-    def __init__(self, **frames):
-        self.frames = frames
+    def make(**frames) -> GpkgStore:
+        store = GpkgStore(tmp_path / f"store{next(made)}.gpkg")
+        with store.transaction(command="test") as tx:
+            for name, frame in frames.items():
+                if name == "progress":
+                    rows = frame.drop(columns=["seq"]).reindex(columns=list(RECORD_SCHEMA))
+                    rows["record_id"] = [f"R{i + 1:06d}" for i in range(len(rows))]
+                    tx.append(RECORDS, rows, types=RECORD_SCHEMA)
+                else:
+                    tx.write_layer(name, frame, kind=name)
+        return store
 
-    def read_kind(self, kind):
-        return self.frames.get(kind)
+    return make
 
 
 def goals(*rows) -> pd.DataFrame:
@@ -102,8 +115,8 @@ SQUARES = parcels([(0, 0, 100, 100), (50, 0, 150, 100)], ["2024-03-01", "2024-06
         ("平方米", 15_000.0),
     ],
 )
-def test_area_is_the_union_not_the_sum(unit, expected):
-    store = FrameStore(
+def test_area_is_the_union_not_the_sum(unit, expected, store_of):
+    store = store_of(
         parcels=SQUARES, goals=goals(year("G1", 2024, 1, unit, "parcels", "started", "area"))
     )
     (result,) = measure_goals(store, as_of=D(2024, 12, 31), crs=CRS)
@@ -113,10 +126,10 @@ def test_area_is_the_union_not_the_sum(unit, expected):
     assert result.warnings == ()
 
 
-def test_31_december_counts_in_one_year_and_1_january_in_the_next():
+def test_31_december_counts_in_one_year_and_1_january_in_the_next(store_of):
     # P1 100 × 200 m = 30 亩 started 31 Dec 2023; P2 100 × 100 m = 15 亩 started 1 Jan 2024
     layer = parcels([(0, 0, 100, 200), (200, 0, 300, 100)], ["2023-12-31", "2024-01-01"])
-    store = FrameStore(
+    store = store_of(
         parcels=layer,
         goals=goals(
             year("G2023", 2023, 40, "亩", "parcels", "started", "area"),
@@ -163,7 +176,7 @@ def test_first_reached_uses_records_a_later_stage_and_ignores_a_relapse():
         first_reached(factories, recs, kind_name="factories", stage="已拆迁")
 
 
-def test_sum_of_floor_area_in_wan_m2():
+def test_sum_of_floor_area_in_wan_m2(store_of):
     factories = gpd.GeoDataFrame(
         {"id": ["F1", "F2", "F3"], "floor_area_m2": [120_000.0, 60_000.0, 99_999.0]},
         geometry=[shapely.box(X0 + 200 * i, Y0, X0 + 200 * i + 50, Y0 + 50) for i in range(3)],
@@ -176,7 +189,7 @@ def test_sum_of_floor_area_in_wan_m2():
             ("factories", "F3", "2024-02-01", "topped_out", ""),
         ]
     )
-    store = FrameStore(
+    store = store_of(
         factories=factories,
         progress=recs,
         goals=goals(
@@ -186,7 +199,7 @@ def test_sum_of_floor_area_in_wan_m2():
     )
     got = by_id(measure_goals(store, as_of=D(2024, 9, 30), crs=CRS))
     assert got["F2023"].achieved == pytest.approx(12.0)  # 120,000 m² = 12万 m²
-    assert got["F2023"].status == "closed"
+    assert got["F2023"].status == "not met"
     assert got["F2023"].remaining == pytest.approx(8.0)
     assert got["F2023"].percent == pytest.approx(60.0)
     assert got["F2024"].achieved == pytest.approx(6.0)
@@ -204,8 +217,8 @@ PROJECTS = pd.DataFrame(
 )
 
 
-def test_count_and_investment_of_signed_projects():
-    store = FrameStore(
+def test_count_and_investment_of_signed_projects(store_of):
+    store = store_of(
         projects=PROJECTS,
         goals=goals(
             year("N2023", 2023, 10, "个", "projects", "signed", "count"),
@@ -221,8 +234,8 @@ def test_count_and_investment_of_signed_projects():
     assert (got["N2024"].achieved, got["N2024"].status) == (1.0, "met")
 
 
-def test_goals_without_data_are_listed_never_hidden():
-    store = FrameStore(
+def test_goals_without_data_are_listed_never_hidden(store_of):
+    store = store_of(
         parcels=SQUARES,
         goals=goals(
             year("OUT", 2024, 200, "亿元"),  # no layer, no measure: the data cannot tell
@@ -252,16 +265,17 @@ def test_goals_without_data_are_listed_never_hidden():
         "projection": None,
         "on_track": None,
         "status": "no data",
+        "note": "",
     }
     assert set(out[3]) == set(out[0]) | {"achieved_m2"}
     assert out[3]["achieved_m2"] == pytest.approx(15_000.0)
     json.dumps(out)  # JSON-ready
 
 
-def test_projection_for_the_current_period_by_hand():
+def test_projection_for_the_current_period_by_hand(store_of):
     # 2024 has 366 days; 1 Jan – 30 Sep is 274 of them. 0.015 km² so far:
     # projection 0.015 × 366 / 274 = 0.0200365 km²
-    store = FrameStore(
+    store = store_of(
         parcels=SQUARES,
         goals=goals(
             year("ON", 2024, 0.02, "km2", "parcels", "started", "area"),
@@ -282,7 +296,7 @@ def test_projection_for_the_current_period_by_hand():
     assert (got["BEHIND"].on_track, got["BEHIND"].status) == (False, "behind")
     assert got["MET"].status == "met" and got["MET"].remaining == 0.0
     assert (got["FUTURE"].status, got["FUTURE"].projection) == ("future", None)
-    assert (got["CLOSED"].status, got["CLOSED"].achieved) == ("closed", 0.0)
+    assert (got["CLOSED"].status, got["CLOSED"].achieved) == ("not met", 0.0)
     assert {r.status for r in got.values()} <= set(STATUSES)
 
 
@@ -322,19 +336,19 @@ def test_every_unit_spelling_parses_to_its_unit(code, spelling):
         (("G", "2024-12-31", "2024-01-01", 1, "km2", "parcels", "started", "area"), "ends"),
     ],
 )
-def test_a_goal_that_cannot_be_measured_says_which_and_why(row, message):
-    store = FrameStore(parcels=SQUARES, goals=goals(row))
+def test_a_goal_that_cannot_be_measured_says_which_and_why(row, message, store_of):
+    store = store_of(parcels=SQUARES, goals=goals(row))
     with pytest.raises(GoalError, match=message) as info:
         measure_goals(store, as_of=D(2024, 9, 30), crs=CRS)
     assert "goal 'G' (goals.csv row 2)" in str(info.value)
 
 
-def test_empty_fields_of_counted_features_warn():
+def test_empty_fields_of_counted_features_warn(store_of):
     factories = gpd.GeoDataFrame(
         {"id": ["F1"], "floor_area_m2": [None]}, geometry=[shapely.box(0, 0, 1, 1)], crs=CRS
     )
     recs = records([("factories", "F1", "2024-01-05", "completed", "")])
-    store = FrameStore(
+    store = store_of(
         factories=factories,
         progress=recs,
         goals=goals(year("G", 2024, 1, "万m2", "factories", "completed", "sum:floor_area_m2")),
@@ -352,7 +366,7 @@ def test_geodesic_area_of_a_100_m_square():
     assert geodesic_area(square, CRS) == pytest.approx(10_000.0, rel=1e-4)
 
 
-def test_geodesic_agrees_within_0_1_percent_on_a_real_polygon_in_its_gk_zone():
+def test_geodesic_agrees_within_0_1_percent_on_a_real_polygon_in_its_gk_zone(store_of):
     # Heilongjiang's real boundary (geotools sample data), the part inside GK zone 42
     # (124.5°E-127.5°E, central meridian 126°E = EPSG:4551), a polygon ~300 km wide
     path = realdata("encodings", "chinese_poly.shp")
@@ -369,14 +383,14 @@ def test_geodesic_agrees_within_0_1_percent_on_a_real_polygon_in_its_gk_zone():
     layer = gpd.GeoDataFrame(
         {"id": ["HLJ"], "started_on": ["2024-05-01"]}, geometry=[gk], crs="EPSG:4551"
     )
-    store = FrameStore(
+    store = store_of(
         parcels=layer, goals=goals(year("G", 2024, 1, "km2", "parcels", "started", "area"))
     )
     (result,) = measure_goals(store, as_of=D(2024, 9, 30), crs="EPSG:4551")
     assert result.achieved == pytest.approx(gk.area / 1e6) and result.warnings == ()
 
 
-def test_a_working_crs_far_from_the_park_warns():
+def test_a_working_crs_far_from_the_park_warns(store_of):
     # a 1 km square ~3° east of EPSG:4544's central meridian (~290 km): GK scale ≈ 1.001,
     # so the planar area is ~0.2 % too large
     to_gk = Transformer.from_crs("EPSG:4490", CRS, always_xy=True)
@@ -386,7 +400,7 @@ def test_a_working_crs_far_from_the_park_warns():
         geometry=[shapely.box(x, y, x + 1000, y + 1000)],
         crs=CRS,
     )
-    store = FrameStore(
+    store = store_of(
         parcels=layer, goals=goals(year("G", 2024, 1, "km2", "parcels", "started", "area"))
     )
     with pytest.warns(GoalWarning, match="differs from the geodesic GRS80 area") as caught:
@@ -440,7 +454,7 @@ def test_cli_status_json_lists_the_goals(park, runner):
     assert list(got) == ["G1", "G2", "G3"]
     assert got["G1"]["achieved"] == pytest.approx(75.0)
     assert got["G1"]["achieved_m2"] == pytest.approx(50_000.0)
-    assert (got["G1"]["status"], got["G1"]["percent"]) == ("closed", pytest.approx(75.0))
+    assert (got["G1"]["status"], got["G1"]["percent"]) == ("not met", pytest.approx(75.0))
     assert got["G2"]["achieved"] == 0.0 and got["G2"]["status"] == "behind"
     assert got["G2"]["projection"] == 0.0 and got["G2"]["achieved_to_date"] == pytest.approx(90)
     assert got["G3"]["status"] == "no data" and got["G3"]["achieved"] is None
@@ -460,12 +474,32 @@ def test_cli_status_chart_writes_a_png(park, runner, tmp_path):
     json.loads(result.stdout)  # the chart's path goes to stderr, not into the JSON
 
 
-def test_cli_bad_goal_exits_2_with_the_row(park, runner):
-    with_goals(park, GOALS_CSV.replace(",100,亩,", ",100,公里,", 1))
+@pytest.mark.parametrize(
+    ("old", "new", "row", "message"),
+    [
+        (",100,亩,", ",100,公里,", "goal 'G1' (goals.csv row 2)", "unknown unit '公里'"),
+        ("2024-01-01,2024-12-31,100", "2024-01-01,2204-12-31,100", "goal 'G2' (goals.csv row 3)",
+         "year 2204, outside 1990–2100"),
+        ("2023-01-01,2023-12-31", "2023-01-01,2022-12-31", "goal 'G1' (goals.csv row 2)",
+         r"ends \(2022-12-31\) before it starts"),
+        (",allocated,area\nG2", ",allocated,volume\nG2", "goal 'G1' (goals.csv row 2)",
+         "unknown measure 'volume'"),
+    ],
+)  # fmt: skip
+def test_cli_import_refuses_a_bad_goal_with_file_and_row(park, runner, old, new, row, message):
+    with_goals(park)
     assert runner.invoke(cli, ["import", "-p", str(park)]).exit_code == 0
-    result = runner.invoke(cli, ["status", "-p", str(park)])
-    assert result.exit_code == 2
-    assert "goal 'G1' (goals.csv row 2)" in result.output and "公里" in result.output
+    before = json.loads(runner.invoke(cli, ["status", "-p", str(park), "--json"]).stdout)
+    assert old in GOALS_CSV
+    (park / "layers" / "goals.csv").write_text(GOALS_CSV.replace(old, new, 1), encoding="utf-8")
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 2, result.output
+    assert "goals.csv" in result.output and row in result.output
+    assert re.search(message, " ".join(result.output.split()))
+    assert "Traceback" not in result.output
+    # the store keeps the goals of the last good import
+    after = runner.invoke(cli, ["status", "-p", str(park), "--json"])
+    assert after.exit_code == 0 and json.loads(after.stdout)["goals"] == before["goals"]
 
 
 # ------------------------------------------------------------------------- demo park

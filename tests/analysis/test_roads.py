@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import re
 import textwrap
 
 import geopandas as gpd
@@ -418,7 +419,7 @@ def test_json_shape(project):
     data = roads_json(state(project))
     assert set(data) == {"as_of", "roads", "findings"} and data["as_of"] == "2024-09-30"
     r1 = data["roads"][0]
-    assert set(r1) == {"id", "name", "start", "end", "length_m", "items", "sections"}
+    assert set(r1) == {"id", "name", "start", "end", "length_m", "items", "sections", "stretches"}
     assert list(r1["items"]) == [item.zh for item in work_items()]
     assert r1["items"]["路面"] == {"code": "pavement", "done_m": 500.0, "percent": 50.0}
     json.dumps(data, allow_nan=False)  # JSON-clean: no NaN
@@ -450,6 +451,39 @@ def test_cli_table(project, runner):
     assert "路基 (subgrade)" in result.output and "87.5" in result.output
     assert "gap_in_complete_item" in result.output
     assert "Example:" in runner.invoke(cli, ["roads", "--help"]).output
+
+
+def test_cli_prints_every_stretch_by_chainage_unrecorded_as_not_started(project, runner):
+    # R1 管网: under way K0+000–K0+600, then done K0+200–K0+400; nothing beyond K0+600
+    result = runner.invoke(cli, ["roads", "-p", str(project), "--road", "R1"])
+    lines = [line for line in result.output.splitlines() if "K0+" in line]
+    pipes = lines[next(i for i, line in enumerate(lines) if "管网" in line) :][:4]
+    stretches = [re.search(r"(K\S+–K\S+ \S+)\s*│\s*$", line).group(1) for line in pipes]
+    assert stretches == [
+        "K0+000–K0+200 施工中",
+        "K0+200–K0+400 已完成",
+        "K0+400–K0+600 施工中",
+        "K0+600–K1+000 未开工",
+    ]
+
+
+def test_stretches_cover_every_item_of_every_road(project, runner):
+    data = json.loads(runner.invoke(cli, ["roads", "-p", str(project), "--json"]).stdout)
+    r2 = data["roads"][1]
+    pavement = [
+        (s["from"], s["to"], s["stage"]) for s in r2["stretches"] if s["item"] == "pavement"
+    ]
+    # the seed's 二号路: pavement done K0+000–K0+300 only; the rest has no record
+    assert pavement == [("K0+000", "K0+300", "done"), ("K0+300", "K1+200", "not_started")]
+    greening = [s for s in r2["stretches"] if s["item"] == "greening"]
+    assert [(s["from"], s["to"], s["recorded"]) for s in greening] == [("K0+000", "K1+200", False)]
+    for road in data["roads"]:
+        for item in work_items():
+            own = [s for s in road["stretches"] if s["item"] == item.code]
+            assert own[0]["from_m"] == pytest.approx(road["start"], abs=1e-6)
+            assert own[-1]["to_m"] == pytest.approx(road["end"], abs=1e-6)
+            # drawn lengths of the stretches add up to the drawn road
+            assert sum(s["length_m"] for s in own) == pytest.approx(road["length_m"], abs=1e-6)
 
 
 # ---------------------------------------------------------------------------- invariant

@@ -16,13 +16,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from geo.domain.chainage import ChainBreak, parse_chainage_range
-from geo.domain.linref import (
-    Centerline,
-    line_interpolate_point,
-    line_locate_point,
-    line_substring,
-    merge_centerline,
-)
+from geo.domain.linref import Centerline, merge_centerline
 from geo.errors import ChainageError, CRSError, GeometryError
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
@@ -345,24 +339,15 @@ def test_chainage_at_and_distance_at_are_inverse(fraction):
     assert road.distance_at(road.chainage_at(distance)) == pytest.approx(distance, abs=1e-6)
 
 
-# --- PostGIS-compatible helpers -----------------------------------------------------------------
-
-
-def test_helpers_refuse_fractions_outside_0_1():
-    line = LineString([(0, 0), (10, 0)])
-    for bad in (-0.1, 1.5, float("nan")):
-        with pytest.raises(ValueError, match=r"\[0, 1\]"):
-            line_interpolate_point(line, bad)
-        with pytest.raises(ValueError, match=r"\[0, 1\]"):
-            line_substring(line, 0, bad)
-    with pytest.raises(ValueError, match="greater"):
-        line_substring(line, 0.6, 0.5)
-    with pytest.raises(GeometryError):
-        line_locate_point(Point(0, 0), Point(0, 0))
+# --- PostGIS linear referencing vectors, through Centerline ------------------------------------
 
 
 # Rows reproduced: ST_LineSubstring, ST_LineLocatePoint and ST_LineInterpolatePoint on plain 2D
-# geometry literals (also through ST_GeomFromText; the SRID does not change planar results).
+# geometry literals (also through ST_GeomFromText; the SRID does not change planar results),
+# through the real entry points: a road with start K0+000 and no breaks, whose chainage is the
+# distance along it, so a fraction f of PostGIS is the station f × length (Centerline.cut,
+# point_at, locate). Where PostGIS answers a degenerate case (a zero-length line, a substring
+# from a fraction to itself), Centerline refuses it, as a road section needs a length.
 # Skipped: geography rows (geodesic arithmetic, not planar), Z/M/ZM or EWKT literals (these
 # helpers are 2D), other functions (ST_MakeLine, ST_LineInterpolatePoints, ST_AddMeasure,
 # ST_3D*, ST_InterpolatePoint, ST_ClosestPoint, ...) and rows with no expected output.
@@ -418,16 +403,26 @@ def test_postgis_lrs_vectors(case):
     # ::numeric(p, s) prints s decimals; otherwise PostGIS prints full double precision.
     cast = re.search(r"::numeric\(\s*\d+\s*,\s*(\d+)\s*\)", rest)
     tolerance = 0.5 * 10 ** -int(cast.group(1)) + 1e-12 if cast else 1e-12
-    if function == "st_linelocatepoint":
-        line, point = geometries
-        assert line_locate_point(line, point) == pytest.approx(float(expected), abs=tolerance)
+    line = geometries[0]
+    if line.length == 0:
+        with pytest.raises(GeometryError, match="zero length"):
+            Centerline.from_geometry(line, crs=GK)
         return
-    (line,) = geometries
-    numbers = [float(value) for value in _NUMBER.findall(rest)]
+    road = Centerline.from_geometry(line, crs=GK)
+    length = road.drawn_length
+    if function == "st_linelocatepoint":
+        located = road.locate(geometries[1]) / length
+        assert located == pytest.approx(float(expected), abs=tolerance)
+        return
+    stations = [float(value) * length for value in _NUMBER.findall(rest)]
     if function == "st_linesubstring":
-        result = line_substring(line, numbers[0], numbers[1])
+        if stations[0] == stations[1]:
+            with pytest.raises(ChainageError, match="same place"):
+                road.cut(stations[0], stations[1])
+            return
+        result = road.cut(stations[0], stations[1])
     else:
-        result = line_interpolate_point(line, numbers[0])
+        result = road.point_at(stations[0])
     want = shapely.from_wkt(expected)
     assert result.geom_type == want.geom_type
     got, wanted = shapely.get_coordinates(result), shapely.get_coordinates(want)

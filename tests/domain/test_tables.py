@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -30,7 +31,7 @@ def test_every_kind_is_complete(k):
     names = [f.name for f in k.fields]
     assert len(names) == len(set(names))
     for f in k.fields:
-        assert f.type in ("str", "float", "int", "date")
+        assert f.type in ("str", "float", "int", "date", "ids")
         assert re.fullmatch(r"[a-z][a-z0-9_]*", f.name)
         assert f.label_zh and f.label_en
     if k.stages:
@@ -89,3 +90,158 @@ def test_unknown_label_is_none_and_accepted_labels_list_them():
 def test_every_interface_text_has_chinese_and_english(key):
     assert re.search(r"[\u4e00-\u9fff]", label(key, "zh"))
     assert label(key, "en") and not re.search(r"[\u4e00-\u9fff]", label(key, "en"))
+
+
+# --- a new staged kind and a new stage, added to copies of the tables ----------------------
+
+NEW_KIND = """
+[warehouses]
+label_zh = "仓库"
+label_en = "Warehouses"
+geometry = "polygon"
+stages = "building"
+draw = 5
+style = { edge = "#222222", width = 1.0, alpha = 0.9 }
+fields = [
+  { name = "id", type = "str", required = true, label_zh = "编号", label_en = "ID" },
+  { name = "name", type = "str", label_zh = "名称", label_en = "Name" },
+  { name = "floor_area_m2", type = "float", label_zh = "建筑面积", label_en = "Floor area" },
+]
+"""
+NEW_STAGE = """[[building]]
+code = "fitted_out"
+zh = "装修"
+en = "Fitted out"
+color = "#7b3294"
+
+"""
+WAREHOUSES_TOML = """
+[layers.warehouses]
+kind = "warehouses"
+source = "layers/warehouses.geojson"
+id = "仓库编号"
+[layers.warehouses.fields]
+"仓库名称" = "name"
+"建筑面积" = "floor_area_m2"
+"""
+
+
+@pytest.fixture
+def new_tables(tmp_path, monkeypatch):
+    """geo/data copied, with a kind ``warehouses`` (staged by the building vocabulary) and
+    a building stage ``fitted_out`` (装修) between 封顶 and 竣工; read instead of geo/data."""
+    from importlib import resources
+
+    from geo import settings
+    from geo.domain.tables import reload_tables
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for entry in resources.files("geo.data").iterdir():
+        if entry.name.endswith(".toml"):
+            (folder / entry.name).write_text(entry.read_text(encoding="utf-8"), "utf-8")
+    with open(folder / "kinds.toml", "a", encoding="utf-8") as f:
+        f.write(NEW_KIND)
+    stages = (folder / "stages.toml").read_text(encoding="utf-8")
+    anchor = '[[building]]\ncode = "completed"\n'
+    assert anchor in stages
+    (folder / "stages.toml").write_text(stages.replace(anchor, NEW_STAGE + anchor), "utf-8")
+    monkeypatch.setattr(settings, "DATA_DIR", str(folder))
+    reload_tables()
+    yield folder
+    monkeypatch.setattr(settings, "DATA_DIR", None)
+    reload_tables()
+
+
+def test_a_new_staged_kind_and_stage_reach_status(new_tables, park, runner):
+    import geopandas as gpd
+    import shapely
+
+    from geo.cli import cli
+    from tests.conftest import PROGRESS_HEADERS, PROGRESS_SPEC, X0, Y0
+
+    assert [s.code for s in vocabulary("building")][3:5] == ["topped_out", "fitted_out"]
+    warehouses = gpd.GeoDataFrame(
+        {"仓库编号": ["W1", "W2"], "仓库名称": ["一号库", "二号库"], "建筑面积": [6000.0, 3000.0]},
+        geometry=[
+            shapely.box(X0, Y0 - 300, X0 + 40, Y0 - 250),
+            shapely.box(X0 + 60, Y0 - 300, X0 + 90, Y0 - 250),
+        ],
+        crs="EPSG:4544",
+    )
+    warehouses.to_file(park / "layers" / "warehouses.geojson", driver="GeoJSON")
+    (park / "layers" / "progress.csv").write_text(
+        ",".join(PROGRESS_HEADERS)
+        + "\n仓库,W1,2024-03-01,主体,,\n仓库,W1,2024-06-01,装修,,\n仓库,W2,2024-04-01,主体,,\n",
+        encoding="utf-8",
+    )
+    with open(park / "park.toml", "a", encoding="utf-8") as f:
+        f.write(WAREHOUSES_TOML + PROGRESS_SPEC.format(source="layers/progress.csv"))
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 0, result.output
+    status = runner.invoke(cli, ["status", "-p", str(park), "--json"])
+    assert status.exit_code == 0, status.output
+    layer = json.loads(status.stdout)["layers"]["warehouses"]
+    assert layer["features"] == 2
+    by_stage = layer["by_stage"]
+    assert list(by_stage)[3:5] == ["topped_out", "fitted_out"]
+    assert by_stage["fitted_out"]["count"] == 1 and by_stage["structure"]["count"] == 1
+    assert by_stage["fitted_out"]["floor_area_m2"] == 6000.0  # W1, as written
+    assert by_stage["structure"]["floor_area_m2"] == 3000.0
+    table = runner.invoke(cli, ["status", "-p", str(park)])
+    assert table.exit_code == 0
+    assert "仓库 warehouses: 2" in table.output and "装修 (fitted_out)" in table.output
+
+
+def test_a_new_staged_kind_and_stage_reach_the_static_legend(new_tables):
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from matplotlib import font_manager
+
+    from geo.render.static import legend_entries, render_static
+
+    frame = gpd.GeoDataFrame(
+        {"id": ["W1"], "color": ["#7b3294"]}, geometry=[shapely.box(0, 0, 40, 50)], crs="EPSG:4544"
+    )
+    zones = gpd.GeoDataFrame({"name": ["Z"]}, geometry=[shapely.box(-10, -10, 50, 60)])
+    frames = {"warehouses": frame, "zones": zones}
+    rows = legend_entries(frames, lang="en")
+    # zones are drawn first (draw = 1), then the new kind (draw = 5)
+    assert [r[0] for r in rows] == ["zones"] * 2 + ["warehouses"] * 8
+    assert rows[2] == ("warehouses", "heading", "Warehouses", None)
+    assert rows[3 + 4] == ("warehouses", "stage", "Fitted out", "#7b3294")
+    image, regions, _ = render_static(
+        frames,
+        bounds=(-10, -10, 50, 60),
+        title="t",
+        date_line="d",
+        footer="f",
+        lang="en",
+        size=(800, 600),
+        scale=1.0,
+        font=font_manager.FontProperties(family="DejaVu Sans"),
+    )
+    left, top, right, bottom = regions["legend"]
+    legend = np.asarray(image)[top:bottom, left:right].reshape(-1, 3)
+    # the new stage's swatch, 0x7b3294 = (123, 50, 148), is in the legend
+    assert (legend == (123, 50, 148)).all(axis=1).any()
+
+
+@pytest.mark.parametrize(("vocab", "role", "codes"), [
+    ("land", "project", ["started", "completed", "producing"]),  # the seed's 开工/竣工/投产
+    ("item", "map_default", ["pavement"]),
+])  # fmt: skip
+def test_the_roles_the_code_asks_for_are_in_the_tables(vocab, role, codes):
+    from geo.domain.tables import stages_with_role
+
+    assert [s.code for s in stages_with_role(vocab, role)] == codes
+
+
+def test_staged_and_drawn_kinds_come_from_the_table():
+    from geo.domain.tables import drawn_kinds, staged_kinds
+
+    assert staged_kinds() == ("parcels", "factories", "housing")  # roads: by section
+    assert [k.name for k in drawn_kinds()] == [
+        "zones", "parcels", "housing", "factories", "roads", "findings"
+    ]  # fmt: skip

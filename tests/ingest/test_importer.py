@@ -303,3 +303,29 @@ def test_cli_messages_keep_brackets(imported, runner):
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 2
     assert "[layers.parcels]" in result.output
+
+
+def test_project_parcels_split_at_any_separator_and_stored_as_rows(imported):
+    (imported / "layers" / "projects.csv").write_text(
+        'id,name,parcels\nP1,甲,"A-1、A-2"\nP2,乙,\nP3,丙,"B-1；B-2, B-3"\n',
+        encoding="utf-8",
+    )
+    with (imported / "park.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[layers.projects]\nkind = "projects"\nsource = "layers/projects.csv"\n')
+    manifest = load_manifest(imported)
+    store = open_store(manifest)
+    import_project(manifest, store)
+    # read with GDAL, not the store: one row per parcel a project names
+    rows = pyogrio.read_dataframe(store.url, layer="projects__parcels")
+    assert rows[["id", "position", "parcels"]].values.tolist() == [
+        ["P1", 1, "A-1"],
+        ["P1", 2, "A-2"],
+        ["P3", 1, "B-1"],
+        ["P3", 2, "B-2"],
+        ["P3", 3, "B-3"],
+    ]
+    assert store.read_kind("projects")["parcels"].tolist() == [
+        ["A-1", "A-2"],
+        [],
+        ["B-1", "B-2", "B-3"],
+    ]

@@ -187,3 +187,62 @@ def test_store_of_an_earlier_parkgeo_keeps_its_records(park, runner):
         ("R000002", "active"),
         ("R000004", "active"),
     ]
+
+
+def _sources(park):
+    import pyogrio
+
+    return pyogrio.read_dataframe(park / "park.gpkg", layer="parkgeo_sources")
+
+
+def test_unchanged_file_is_not_validated_again_and_each_version_is_listed(
+    park, runner, monkeypatch
+):
+    import hashlib
+
+    import geo.ingest.planning
+
+    path = write_progress(park, GOOD)
+    _import(runner, park, "--by", "王工")
+    listed = _sources(park)
+    assert listed[["source_file", "digest", "rows", "bad", "imported_by"]].values.tolist() == [
+        ["layers/progress.csv", hashlib.sha256(path.read_bytes()).hexdigest(), 4, 0, "王工"]
+    ]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an unchanged file was validated again")
+
+    monkeypatch.setattr(geo.ingest.planning, "validate_records", refuse)
+    assert _import(runner, park)[0] == {"layers/progress.csv": _counts(unchanged=4)}
+    assert len(_sources(park)) == 1  # the same version is listed once
+    monkeypatch.undo()
+    write_progress(park, [*GOOD, ["地块", "P3", "2023-02-01", "已供地", "", ""]])
+    assert _import(runner, park)[0] == {"layers/progress.csv": _counts(added=1, unchanged=4)}
+    assert _sources(park)["rows"].tolist() == [4, 5]
+
+
+def test_unchanged_file_is_checked_again_when_its_features_change(park):
+    import geopandas as gpd
+
+    from geo.errors import ProgressError
+    from geo.ingest.importer import import_project
+    from geo.io.manifest import load_manifest
+    from geo.store import open_store
+
+    write_progress(park, GOOD)
+    manifest = load_manifest(park)
+    import_project(manifest, open_store(manifest))
+    # P2, which the file records, is taken out of the parcels layer
+    layer = park / "layers" / "parcels.geojson"
+    parcels = gpd.read_file(layer)
+    parcels[parcels["地块编号"] != "P2"].to_file(layer, driver="GeoJSON")
+    with pytest.raises(ProgressError, match="P2"):
+        import_project(manifest, open_store(manifest))
+
+
+def test_file_with_refused_rows_is_checked_again(park, runner):
+    write_progress(park, [*GOOD, ["地块", "NOPE", "2023-02-01", "已供地", "", ""]])
+    result = runner.invoke(cli, ["import", "-p", str(park), "--skip-bad"])
+    assert result.exit_code == 1, result.output  # rows were refused: a finding
+    again = runner.invoke(cli, ["import", "-p", str(park)])
+    assert again.exit_code == 2 and "NOPE" in again.output

@@ -14,20 +14,9 @@ from geo.errors import ProgressError
 from geo.ingest.importer import import_project
 from geo.io.manifest import load_manifest
 from geo.store import open_store
-from tests.conftest import sha
+from tests.conftest import PROGRESS_HEADERS as HEADERS
+from tests.conftest import PROGRESS_SPEC, sha
 
-HEADERS = ["图层", "编号", "日期", "阶段", "完成比例(%)", "备注"]
-PROGRESS_SPEC = """
-[progress.weekly]
-source = "{source}"
-[progress.weekly.fields]
-"图层" = "kind"
-"编号" = "feature_id"
-"日期" = "date"
-"阶段" = "stage"
-"完成比例(%)" = "percent"
-"备注" = "note"
-"""
 GOOD = [
     ["地块", "P1", "2023-03-01", "已供地", "", ""],
     ["地块", "P1", "2023-06-01", "已开工", "10", "桩基施工"],

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
+import shapely
 
 from geo.errors import LayerReadError
 from geo.io.sources import detect_dbf_encoding, read_source
@@ -52,6 +55,24 @@ def test_gbk_csv_and_xlsx_tables(tmp_path):
     ]
 
 
-def test_missing_file_and_multilayer(tmp_path):
+def test_missing_file(tmp_path):
     with pytest.raises(LayerReadError, match="file not found"):
         read_source(tmp_path / "nope.shp")
+
+
+def test_multilayer_geopackage_needs_a_layer_name(tmp_path):
+    path = tmp_path / "two.gpkg"
+    for name, ids in (("地块", ["P1", "P2"]), ("厂房", ["F1"])):
+        frame = gpd.GeoDataFrame(
+            {"编号": ids},
+            geometry=[shapely.box(i, 0, i + 1, 1) for i in range(len(ids))],
+            crs="EPSG:4544",
+        )
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=path.exists())
+    assert sorted(pyogrio.list_layers(path)[:, 0]) == ["厂房", "地块"]  # really two layers
+    with pytest.raises(LayerReadError, match=r"holds 2 layers .*layer = "):
+        read_source(path)
+    with pytest.raises(LayerReadError, match=r"no layer '道路'; it holds"):
+        read_source(path, layer="道路")
+    assert list(read_source(path, layer="厂房").frame["编号"]) == ["F1"]
+    assert list(read_source(path, layer="地块").frame["编号"]) == ["P1", "P2"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import shutil
-import subprocess
+import re
 
 import pytest
 from docx import Document
@@ -49,7 +48,13 @@ def status_goals(demo):
 
 
 def _rows(table) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in table.rows]
+    # as a reader sees them: a no-break space is a space
+    return [[cell.text.replace("\xa0", " ") for cell in row.cells] for row in table.rows]
+
+
+def _text(doc) -> str:
+    """The paragraphs as a reader sees them (a no-break space is a space)."""
+    return "\n".join(p.text.replace("\xa0", " ") for p in doc.paragraphs)
 
 
 def _number(text: str) -> float | None:
@@ -59,7 +64,7 @@ def _number(text: str) -> float | None:
 def test_docx_holds_title_date_and_sections(brief, demo):
     result, doc = brief
     manifest, _ = demo
-    text = "\n".join(p.text for p in doc.paragraphs)
+    text = _text(doc)
     assert manifest.name in doc.paragraphs[0].text
     assert "统计截至 2024-09-30" in text
     for heading in ("目标完成情况", "园区建设总图", "在建道路", "项目建设情况", "土地核查"):
@@ -67,25 +72,129 @@ def test_docx_holds_title_date_and_sections(brief, demo):
     assert result.renderer == "static"
 
 
-def test_goals_table_equals_status_json(brief, status_goals):
+#: The demo's developed-area goals worked out from layers/parcels.geojson and progress.csv
+#: alone (a parcel counts in the year it first reached 已开工 or later, by its 实际开工日期 /
+#: 竣工日期 or a 地块 row of progress.csv; the area is that of the union of those parcels,
+#: shapely on the EPSG:4544 coordinates): 2023: 23 parcels, 999,442.8 m² = 0.999 km² of
+#: 1 km² = 99.94 %, the year is over, so 未完成; 2024 to 09-30: 28 parcels, 1,523,470.7 m²
+#: = 1.523 km² of 2 km² = 76.17 %; projected to 12-31: 1.5235 × 366 / 274 = 2.035 km²,
+#: at least the target, so 进行中（按期）.
+AREA_2023 = ("0.999 km²", "99.9%", "未完成")
+AREA_2024 = ("1.523 km²", "76.2%", "进行中（按期）")
+
+
+def _union_started(layers, year: int, end: str) -> float:
+    """Area (m²) of the union of the demo parcels that first reached 已开工 or later in
+    *year* up to *end*, from the source files alone."""
+    import shapely
+    from shapely.geometry import shape
+
+    features = json.loads((layers / "parcels.geojson").read_text(encoding="utf-8"))["features"]
+    first: dict[str, str] = {}
+    for f in features:
+        props = f["properties"]
+        for col in ("实际开工日期", "竣工日期"):
+            if props[col]:
+                first[props["地块编号"]] = min(first.get(props["地块编号"], "9"), props[col][:10])
+    with open(layers / "progress.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["图层"] == "地块" and row["阶段"] in ("已开工", "已竣工", "已投产"):
+                first[row["编号"]] = min(first.get(row["编号"], "9"), row["日期"])
+    ids = {pid for pid, day in first.items() if f"{year}-01-01" <= day <= end}
+    shapes = [shape(f["geometry"]) for f in features if f["properties"]["地块编号"] in ids]
+    return shapely.union_all(shapes).area
+
+
+def test_developed_area_worked_out_from_the_files(demo):
+    manifest, _ = demo
+    layers = manifest.root / "layers"
+    assert _union_started(layers, 2023, "2023-12-31") == pytest.approx(999_442.8, abs=0.5)
+    assert _union_started(layers, 2024, "2024-09-30") == pytest.approx(1_523_470.7, abs=0.5)
+
+
+def test_goals_table_reads_as_worked_out(brief):
     _, doc = brief
     rows = _rows(doc.tables[0])
-    assert rows[0][3:6] == ["目标", "完成", "完成率"]
-    body = rows[1:]
-    assert len(body) == len(status_goals) == 24
-    for row, goal in zip(body, status_goals, strict=True):
-        assert row[0] == goal["metric"]
-        assert row[2] == goal["unit"]
-        assert _number(row[3]) == pytest.approx(goal["target"])
-        if goal["achieved"] is None:
-            assert row[4] == "" and row[5] == ""
-        else:
-            # shown with 3 decimals below 10, 1 above; the percentage with 1 decimal
-            digits = 3 if abs(goal["achieved"]) < 10 else 1
-            assert _number(row[4]) == pytest.approx(goal["achieved"], abs=0.51 * 10**-digits)
-            assert _number(row[5]) == pytest.approx(goal["percent"], abs=0.051)
-    first = body[0]  # G2023-01: 0.999 km² of 1 km², 99.9 %
-    assert first[1] == "2023" and first[4] == "0.999" and first[5] == "99.9%"
+    assert rows[0] == ["指标", "期间", "单位", "目标", "完成", "完成率", "状态"]
+    body = {(r[0], r[1]): r for r in rows[1:]}
+    assert len(body) == 24  # layers/goals.csv: 8 metrics × 2023, 2024, 2028
+    # numbers only: the unit column names the unit
+    assert body[("新开发建设园区面积", "2023")][2:] == ["km²", "1.000", "0.999", *AREA_2023[1:]]
+    assert body[("新开发建设园区面积", "2024")][2:] == ["km²", "2.000", "1.523", *AREA_2024[1:]]
+    assert body[("新开发建设园区面积", "2028")][5:] == ["0.0%", "未开始"]
+    # no output in the demo: the goal is listed with no figures
+    assert body[("工业总产值", "2024")][2:] == ["亿元", "280.00", "", "", "无数据"]
+    text = "\n".join(" ".join(r) for r in rows)
+    assert "km2" not in text and "万m2" not in text
+
+
+def test_goals_notes_are_shown(brief):
+    _, doc = brief
+    text = _text(doc)
+    # layers/goals.csv 说明: the caveat the eight 2028 goals share is written once, with
+    # their ids (the Chinese half of the note); a quote two goals share likewise
+    all_2028 = "、".join(f"G2028-0{i}" for i in range(1, 9))
+    assert f"{all_2028}：原文未说明2028年目标为当年值还是累计值\n" in text
+    assert f"{all_2028}：本演示按2028年单年计（与2023、2024年单年目标并列）\n" in text
+    assert "G2024-01、G2028-01：原文：新开发建设园区面积2平方公里\n" in text
+    assert "The source does not say" not in text
+
+
+@pytest.mark.browser
+def test_one_goal_reads_the_same_in_status_map_chart_brief_and_xlsx(brief, demo, tmp_path):
+    """The 2024 area goal: the same achieved, percentage and status strings in the five."""
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from geo.analysis.checks import check_project
+    from geo.analysis.goals import measure_goals
+    from geo.render.browser import find_browser, launch
+    from geo.render.chart import goals_figure
+    from geo.render.webmap import MapOptions, build_map
+    from geo.render.workbook import write_checks_workbook
+
+    manifest, store = demo
+    achieved, percent, status = AREA_2024
+    # status
+    out = CliRunner().invoke(cli, ["status", "-p", str(manifest.root)], env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.output
+    line = next(x for x in out.stdout.splitlines() if "G2024-01" in x)
+    assert achieved in line and percent in line and status in line
+    # map
+    html = tmp_path / "park.html"
+    html.write_text(build_map(store, manifest, MapOptions(as_of=manifest.as_of)), encoding="utf-8")
+    with launch(find_browser()) as browser:
+        page = browser.new_page()
+        page.goto(html.as_uri())
+        page.wait_for_function("window.parkgeo && window.parkgeo.drawn", timeout=30_000)
+        panel = page.locator('.pg-goal[data-goal-id="G2024-01"]').inner_text()
+    assert achieved in panel and percent in panel and status in panel
+    assert "km2" not in panel
+    # chart: the number on the bar (the axis names km²) and the percentage
+    results = measure_goals(store, as_of=manifest.as_of, crs=manifest.crs)
+    ax = goals_figure(results, as_of=manifest.as_of).axes[0]
+    assert f"{achieved.removesuffix(' km²')}\n{percent}" in [t.get_text() for t in ax.texts]
+    assert ax.get_ylabel() == "km²"
+    # brief
+    _, doc = brief
+    row = next(r for r in _rows(doc.tables[0]) if r[:2] == ["新开发建设园区面积", "2024"])
+    assert (f"{row[4]} {row[2]}", *row[5:]) == (achieved, percent, status)
+    # xlsx: what the cells show through their number formats
+    path = write_checks_workbook(
+        check_project(store, manifest, as_of=manifest.as_of),
+        tmp_path / "checks.xlsx",
+        store=store,
+        manifest=manifest,
+    )
+    sheet = load_workbook(path)["目标完成情况"]
+    header = [c.value for c in sheet[1]]
+    cells = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "G2024-01")
+    got = dict(zip(header, cells, strict=True))
+    assert got["完成"].number_format == "#,##0.000"
+    assert f"{got['完成'].value:,.3f} {got['单位'].value}" == achieved
+    assert got["完成率"].number_format == "0.0%"
+    assert f"{got['完成率'].value * 100:.1f}%" == percent
+    assert got["状态"].value == status
 
 
 def test_images_at_text_width(brief):
@@ -167,14 +276,26 @@ def test_projects_by_stage_table(brief, demo):
             furthest = max((stages[p] for p in parcels), key=LAND_ORDER.index)
             if furthest in expected:
                 expected[furthest].append(row["项目名称"])
-    table = next(t for t in doc.tables if _rows(t)[0][:2] == ["阶段", "数量"])
+    table = next(t for t in doc.tables if _rows(t)[0][0] == "阶段")
     rows = _rows(table)
+    # projects and parcels are counted apart, and said to be
+    assert rows[0][:3] == ["阶段", "项目数（个）", "地块数（宗）"]
+    parcels_at = {stage: list(stages.values()).count(stage) for stage in expected}
     assert [r[0] for r in rows[1:4]] == ["已开工", "已竣工", "已投产"]
     for row in rows[1:4]:
         assert int(row[1]) == len(expected[row[0]])
-        assert (row[2].split("、") if row[2] else []) == expected[row[0]]
-    assert int(rows[4][1]) == sum(len(v) for v in expected.values())
-    assert "安吉纳" in "".join(r[2] for r in rows)
+        assert int(row[2]) == parcels_at[row[0]]
+        assert (row[3].split("、") if row[3] else []) == expected[row[0]]
+    assert rows[4][:3] == [
+        "合计",
+        str(sum(len(v) for v in expected.values())),
+        str(sum(parcels_at.values())),
+    ]
+    assert "安吉纳" in "".join(r[3] for r in rows)
+    with open(manifest.root / "layers" / "projects.csv", encoding="utf-8-sig") as f:
+        total = sum(1 for _ in csv.DictReader(f))
+    text = _text(doc)
+    assert f"共有项目{total}个，其中{sum(len(v) for v in expected.values())}个已开工" in text
 
 
 def test_checks_summary_and_errors(brief, demo):
@@ -204,16 +325,38 @@ def test_checks_summary_and_errors(brief, demo):
     assert "CCB-13" in ids and "CCB-14" in ids and "WLT-02" in ids
 
 
-def test_fonts_heading_and_body_east_asian(brief):
+def test_fonts_follow_gb_t_9704_with_fallbacks_named(brief):
+    """Title 方正小标宋简体, headings 黑体, body 仿宋_GB2312 as the East Asian fonts; the
+    font table names each one's Windows fallback (w:altName), the chain ending in Noto."""
     _, doc = brief
-    heading, body = brief_fonts()
-    assert heading in ("SimHei", "Noto Sans CJK SC")
-    assert body in ("FangSong", "FangSong_GB2312", "STFangsong", "Noto Serif CJK SC")
-    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
-    assert fonts.get(qn("w:eastAsia")) == body
+    fonts = brief_fonts()
+    assert fonts["title"][0] == "方正小标宋简体" and fonts["title"][-1].startswith("Noto")
+    assert fonts["heading"][:2] == ["黑体", "SimHei"]
+    assert fonts["body"][:3] == ["仿宋_GB2312", "仿宋", "FangSong"]
+    normal = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    title_run = doc.paragraphs[0].runs[0]._element.rPr.find(qn("w:rFonts"))
+    assert title_run.get(qn("w:eastAsia")) == "方正小标宋简体"
     first_heading = next(p for p in doc.paragraphs if p.style.name == "Heading 1")
     run_fonts = first_heading.runs[0]._element.rPr.find(qn("w:rFonts"))
-    assert run_fonts.get(qn("w:eastAsia")) == heading
+    assert run_fonts.get(qn("w:eastAsia")) == "黑体"
+    assert first_heading.runs[0].font.size.pt == 16  # 3号
+    table = next(
+        p for p in doc.part.package.iter_parts() if p.partname.endswith("fontTable.xml")
+    ).blob.decode("utf-8")
+    for font, fallback in (("仿宋_GB2312", "仿宋"), ("仿宋", "FangSong"), ("黑体", "SimHei")):
+        assert f'w:name="{font}"><w:altName w:val="{fallback}"/>' in table
+
+
+def test_title_block_and_opening_summary(brief):
+    _, doc = brief
+    lines = _text(doc).split("\n")[:6]
+    assert lines[0] == "X县工业园区建设进展情况简报"
+    assert "编制单位：X县工业园区管理委员会" in lines  # park.toml [park] organization
+    assert "编制日期：2024年10月8日" in lines  # park.toml [park] issued_on
+    opening = next(t for t in lines if t.startswith("截至2024年9月30日，"))
+    # the unit written out in a sentence, as a report writes it
+    assert f"新开发建设园区面积1.523平方公里，完成年度目标的{AREA_2024[1]}" in opening
 
 
 def test_english_briefing(demo, tmp_path):
@@ -227,7 +370,7 @@ def test_english_briefing(demo, tmp_path):
         renderer="static",
     )
     doc = Document(str(result.path))
-    text = "\n".join(p.text for p in doc.paragraphs)
+    text = _text(doc)
     assert manifest.name_en in text and "As of 2024-09-30" in text
     assert "Goals against actuals" in text
     assert _rows(doc.tables[0])[1][0] == "Newly developed park area"
@@ -243,21 +386,94 @@ def test_cli_brief_default_path(demo, runner):
     assert not list(manifest.maps_dir.glob(".briefing*"))  # no temporary file left
 
 
-def test_libreoffice_converts_to_pdf(brief, tmp_path):
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None:
-        pytest.skip("LibreOffice is not installed: cannot check the PDF conversion")
-    result, _ = brief
-    done = subprocess.run(
-        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(result.path)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+@pytest.fixture(scope="module")
+def pdfs(demo, tmp_path_factory):
+    """The Chinese briefing through `parkgeo brief --pdf`, the English one through
+    write_brief(pdf=True): both PDFs opened with pdfplumber (and their .docx)."""
+    import pdfplumber
+    from click.testing import CliRunner
+
+    from geo.render.office import find_office
+
+    if find_office() is None:
+        pytest.skip("LibreOffice is not installed (scripts/setup.sh installs it)")
+    manifest, store = demo
+    out = tmp_path_factory.mktemp("pdf")
+    args = ["brief", "-p", str(manifest.root), "--renderer", "static", "--pdf"]
+    done = CliRunner().invoke(cli, [*args, "--out", str(out / "zh.docx")])
+    assert done.exit_code == 0, done.output
+    assert "PDF:" in done.output
+    en = write_brief(
+        store,
+        manifest,
+        out / "en.docx",
+        as_of=manifest.as_of,
+        lang="en",
+        renderer="static",
+        pdf=True,
     )
-    assert done.returncode == 0, done.stderr
-    pdf = tmp_path / "briefing.pdf"
-    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
+    assert en.pdf == out / "en.pdf"
+    opened = {lang: pdfplumber.open(out / f"{lang}.pdf") for lang in ("zh", "en")}
+    yield {lang: (pdf, Document(str(out / f"{lang}.docx"))) for lang, pdf in opened.items()}
+    for pdf in opened.values():
+        pdf.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_tables_stay_within_the_text_width(pdfs, lang):
+    pdf, _ = pdfs[lang]
+    left = PAGE_CM["left"] / 2.54 * 72
+    right = (PAGE_CM["width"] - PAGE_CM["right"]) / 2.54 * 72
+    ruled = 0
+    for page in pdf.pages:
+        for edge in page.edges:  # table rules; the pictures have none
+            ruled += 1
+            assert left - 1.5 <= edge["x0"] and edge["x1"] <= right + 1.5, (page.page_number, edge)
+    assert ruled > 100
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_captions_on_the_page_of_their_figure(pdfs, lang):
+    pdf, doc = pdfs[lang]
+    caption = re.compile(r"^(图\d+ |Figure \d+ )")
+    expected = [p.text for p in doc.paragraphs if caption.match(p.text)]
+    assert len(expected) == 2 + 5  # chart, park, the five roads under construction
+    found = []
+    for page in pdf.pages:
+        for line in page.extract_text_lines():
+            if caption.match(line["text"]):
+                found.append(line["text"])
+                above = [im for im in page.images if im["bottom"] <= line["top"] + 1]
+                assert above, f"caption {line['text']!r} has no picture above it on its page"
+                gap = line["top"] - max(im["bottom"] for im in above)
+                assert gap < 40, (line["text"], gap)  # right under its picture
+    assert [f.replace(" ", "") for f in found] == [e.replace(" ", "") for e in expected]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_pages_are_numbered(pdfs, lang):
+    pdf, _ = pdfs[lang]
+    assert len(pdf.pages) >= 5
+    for page in pdf.pages:
+        assert f"— {page.page_number} —" in page.extract_text(), page.page_number
+
+
+def test_pdf_english_breaks_no_word(pdfs):
+    """Every English word the PDF shows is a word of the document: a word broken over two
+    lines of a narrow cell ("develope d") would show as two pieces that are not."""
+    pdf, doc = pdfs["en"]
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    words = {
+        w
+        for text in [p.text for p in doc.paragraphs] + cells
+        for w in re.findall(r"[A-Za-z]+", text)
+    }
+    shown = {w for page in pdf.pages for w in re.findall(r"[A-Za-z]+", page.extract_text())}
+    assert "resettlement" in shown and "developed" in shown
+    assert shown <= words, sorted(shown - words)
+    goals = "".join(c.text for r in doc.tables[0].rows for c in r.cells)
+    assert "万" not in goals and "亿" not in goals and "个" not in goals  # units translated
+    assert "thousand m²" in goals and "billion CNY" in goals
 
 
 def test_brief_reports_each_part_as_it_starts(demo, tmp_path):

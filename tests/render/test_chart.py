@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 
@@ -41,7 +42,7 @@ def area_goal(y: int, target: float, achieved: float | None, status: str, **kw) 
 
 
 RESULTS = [
-    area_goal(2023, 1.0, 0.95, "closed", cumulative=1.9, achieved_to_date=3.4),
+    area_goal(2023, 1.0, 0.95, "not met", cumulative=1.9, achieved_to_date=3.4),
     area_goal(2024, 2.0, 1.5, "on track", cumulative=3.4, achieved_to_date=3.4),
     area_goal(2028, 2.0, 0.0, "future", achieved_to_date=3.4),
     GoalResult(
@@ -92,14 +93,41 @@ def test_png_has_the_size_is_not_blank_and_uses_the_stage_colours(tmp_path):
 def test_only_developed_area_goals_are_drawn_and_future_ones_have_no_achieved_bar():
     fig = goals_figure(RESULTS, as_of=AS_OF)
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert labels == ["2023", "2024", "2028"]
     heights = sorted(round(p.get_height(), 6) for p in ax.patches)
     assert heights == [0.95, 1.0, 1.5, 2.0, 2.0]  # 3 targets, 2 achieved (2028 is future)
     (line,) = ax.get_lines()
     assert list(line.get_ydata()) == [1.9, 3.4]
     texts = [t.get_text() for t in ax.texts]
+    # 0.95 / 1 = 95.0 %, 1.5 / 2 = 75.0 %; km² with 3 decimals, the axis names the unit
     assert "0.950\n95.0%" in texts and "1.500\n75.0%" in texts
+    assert {"1.000", "2.000"} <= set(texts)
+
+
+def test_a_real_time_axis_leaves_the_years_without_goals_empty():
+    ax = goals_figure(RESULTS, as_of=AS_OF).axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["2023", "2024\n（截至09-30）", "2025", "2026", "2027", "2028"]
+    targets = sorted(
+        (p for p in ax.patches if round(p.get_height(), 6) in (1.0, 2.0)), key=lambda p: p.get_x()
+    )
+    x = [p.get_x() + p.get_width() / 2 for p in targets]
+    # bars a year apart from 2023 to 2024, four years from 2024 to 2028
+    assert x[1] - x[0] == pytest.approx(1.0, abs=0.01)
+    assert x[2] - x[1] == pytest.approx(4.0, abs=0.01)
+
+
+def test_the_current_year_is_hatched_and_its_projection_drawn():
+    results = list(RESULTS)
+    results[1] = dataclasses.replace(results[1], projection=2.01)
+    ax = goals_figure(results, as_of=AS_OF).axes[0]
+    hatched = [round(p.get_height(), 6) for p in ax.patches if p.get_hatch()]
+    assert hatched == [1.5]  # 2024 runs to 09-30; 2023 is over and not hatched
+    outline = [p for p in ax.patches if not p.get_fill()]
+    assert len(outline) == 1
+    # from the achieved 1.5 up to the projected 2.01
+    assert (outline[0].get_y(), round(outline[0].get_height(), 6)) == (1.5, 0.51)
+    assert "预计 2.010" in [t.get_text() for t in ax.texts]
+    assert "预计" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_english_labels():

@@ -390,3 +390,74 @@ def test_png_reads_back_with_pillow(shots):
     assert b"pHYs" in data
     with Image.open(io.BytesIO(data)) as image:
         image.verify()
+
+
+#: CSS px of the legend's and the footer's text, read from the stylesheet itself.
+_CSS = (Path(__file__).parents[2] / "geo" / "templates" / "webmap.css").read_text(encoding="utf-8")
+
+
+def _css_px(selector: str) -> float:
+    import re
+
+    rule = re.search(re.escape(selector) + r"[^{]*\{([^}]*)\}", _CSS).group(1)
+    return float(re.search(r"font-size:\s*([\d.]+)px", rule).group(1))
+
+
+def test_laid_out_for_16_cm_the_legend_reads_8_pt_and_the_footer_7():
+    """16 cm = 6.299 in = 604.7 CSS px at 96 px/in: 605 px wide, so 1 px = 0.75 pt placed
+    at 16 cm; the legend's 12 px is then 9 pt, the footer's 11 px 8.25 pt."""
+    from geo.render.snapshot import word_layout
+
+    (width, height), scale = word_layout(16.0)
+    assert (width, height, scale) == (605, 378, 3.0)
+    pt_per_px = 16.0 / 2.54 * 72 / width
+    assert _css_px(".leaflet-container") * pt_per_px >= 8.0  # the legend's text
+    assert _css_px(".pg-footer") * pt_per_px >= 7.0
+    with pytest.raises(ParkGeoError, match="--width-cm"):
+        word_layout(0)
+
+
+def test_road_snapshots_choose_their_orientation(demo, tmp_path, runner):
+    """四号路 (R04) runs north–south in layers/roads.geojson, 二号路 (R02) east–west:
+    a portrait and a landscape frame, both 16 cm wide at 288 dpi."""
+    import json
+
+    manifest, _ = demo
+    roads = json.loads((manifest.root / "layers" / "roads.geojson").read_text(encoding="utf-8"))
+    spans = {}
+    for f in roads["features"]:
+        xy = np.array(f["geometry"]["coordinates"], dtype=float).reshape(-1, 2)
+        spans[f["properties"]["道路编号"]] = np.ptp(xy, axis=0)
+    assert spans["R04"][1] > spans["R04"][0] and spans["R02"][0] > spans["R02"][1]
+    for road, portrait in (("R04", True), ("R02", False)):
+        out = tmp_path / f"{road}.png"
+        args = ["snapshot", "-p", str(manifest.root), "--renderer", "static"]
+        result = runner.invoke(cli, [*args, "--extent", f"road:{road}", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        with Image.open(out) as image:
+            assert (image.height > image.width) is portrait
+            assert image.info["dpi"] == pytest.approx((288, 288), abs=0.05)  # px per metre
+            assert image.width / 288 * 2.54 == pytest.approx(16.0, abs=0.01)
+
+
+def test_the_whole_park_at_16_cm_says_how_small_its_legend_is(demo):
+    from geo.render.snapshot import word_options
+
+    manifest, store = demo
+    _, legend_pt = word_options(store, manifest, width_cm=16, as_of=manifest.as_of)
+    assert legend_pt < 8  # every layer's legend does not fit beside a 16 cm map at 9 pt
+    fewer, legend_pt = word_options(
+        store, manifest, width_cm=16, as_of=manifest.as_of, layers=("zones", "roads")
+    )
+    assert legend_pt == 9.0 and fewer.size == (605, 378)
+
+
+def test_empty_source_and_review_number_show_the_placeholder(demo):
+    from dataclasses import replace
+
+    from geo.render.snapshot import footer_text
+
+    manifest, _ = demo
+    blank = replace(manifest, data_source="", map_review_number=" ")
+    assert footer_text(blank, "zh") == "数据来源：（待填写）　审图号：（待填写）"
+    assert footer_text(blank, "en").count("(to be filled in)") == 2

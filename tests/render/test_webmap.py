@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,6 @@ from pyproj import Geod
 
 from geo.cli import cli
 from geo.domain.gcj02 import wgs84_to_gcj02
-from geo.render.browser import find_browser, launch
 from geo.render.webmap import MapOptions, build_map
 from tests.conftest import demo_project, realdata
 
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.browser
 
 XSS = '<img src=x onerror="window.__xss=1">恶意项目'
 TEMPLATE = "{{ 7 * 7 }}{% raw %}模板项目"  # must stay text: data never reaches a template
+#: zone names that look like page text: a placeholder the page once replaced, a closing tag
+PLACEHOLDER = "__LAYER_0__"
+CLOSER = "</script><script>window.__xss=2</script>片区"
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +39,13 @@ def demo(tmp_path_factory):
         frame.loc[frame["项目名称"].str.startswith("鑫鸣灏"), "项目名称"] = TEMPLATE
         assert (frame["项目名称"] == TEMPLATE).sum() == 1
         frame.to_csv(projects, index=False)
+        zones = root / "layers" / "zones.geojson"
+        collection = json.loads(zones.read_text(encoding="utf-8"))
+        collection["features"][0]["properties"]["片区名称"] = PLACEHOLDER
+        collection["features"][1]["properties"]["片区名称"] = CLOSER
+        zones.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
 
     return demo_project(tmp_path_factory.mktemp("demo"), edit=plant)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = find_browser()
-    assert path is not None, "no Chromium on this machine: `make test` installs Debian's chromium"
-    with launch(path) as b:
-        yield b
 
 
 def _open(browser, path, *, width=1400, height=900):
@@ -103,13 +104,13 @@ def test_switching_a_layer_off_hides_its_legend(page):
     pg, *_ = page
     legend = pg.locator(".pg-legend[data-layer='parcels']")
     assert legend.is_visible()
-    checkbox = pg.locator(".leaflet-control-layers-overlays label", has_text="地块").locator(
-        "input"
-    )
+    pg.locator(".pg-layers .pg-panel-head").click()  # folded by default: it opens
+    checkbox = pg.locator(".pg-layer-toggle", has_text="地块").locator("input")
     checkbox.uncheck()
     assert not legend.is_visible()
     checkbox.check()
     assert legend.is_visible()
+    pg.locator(".pg-layers .pg-panel-head").click()
 
 
 def test_xss_name_stays_text(page):
@@ -161,6 +162,7 @@ def test_time_control_changes_developed_area(page):
     assert first < last
     assert "2021-12-31" in text.inner_text()
     del timeline
+    pg.evaluate("window.parkgeo.setTime(Number(window.parkgeo.slider.max))")
 
 
 def test_amap_shifts_vertices_by_gcj02(demo, browser, tmp_path):
@@ -352,7 +354,48 @@ def test_goal_panel_folds_away_and_back(page):
     pg, *_ = page
     goal = pg.locator(".pg-goal").first
     assert goal.is_visible()
-    pg.locator(".pg-goals-title").click()
+    pg.locator(".pg-goals .pg-panel-head").click()
     assert not goal.is_visible()
-    pg.locator(".pg-goals-title").click()
+    pg.locator(".pg-goals .pg-panel-head").click()
     assert goal.is_visible()
+
+
+def test_names_like_page_text_stay_names(page):
+    """A zone called like a placeholder or a closing tag is drawn as its name."""
+    pg, *_ = page
+    labels = pg.evaluate(
+        "Array.from(document.querySelectorAll('.pg-zone-label')).map(e => e.textContent)"
+    )
+    assert PLACEHOLDER in labels and CLOSER in labels
+    assert pg.evaluate("window.__xss") is None
+
+
+def test_page_text_holds_data_only_in_json_elements(page):
+    _, _, _, out = page
+    text = out.read_text(encoding="utf-8")
+    # the only <script> elements: Leaflet, ours, the model and layers (JSON), the start call
+    scripts = re.findall(r"<script([^>]*)>", text)
+    assert scripts.count("") == 3
+    assert all(
+        s == ' type="application/json"' or s.startswith(' type="application/json" id=')
+        for s in scripts
+        if s
+    )
+    assert CLOSER not in text and "\\u003c/script\\u003e" in text
+
+
+def test_road_snapshot_of_a_park_with_a_placeholder_named_zone(demo, tmp_path):
+    """The road snapshot (GeoJSON text layers) once hung on a zone named ``__LAYER_0__``.
+
+    Run as its own process: this module's browser holds the thread's Playwright loop."""
+    manifest, _ = demo
+    out = tmp_path / "r02.png"
+    args = ["snapshot", "-p", str(manifest.root), "--extent", "road:R02", "--out", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-c", "from geo.cli import main; main()", *args, "--renderer", "browser"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 10_000

@@ -61,7 +61,7 @@ def test_findings_sheet_reads_as_a_report(workbook):
     overlap = next(r for r in rows if r[2] == "地块重叠")
     assert overlap[4] == "CCB-13; CCB-14" and overlap[5] == pytest.approx(540.0)  # 3 m × 180 m
     value_cell = sheet.cell(row=rows.index(overlap) + 1, column=6)
-    assert value_cell.number_format == "#,##0.00"
+    assert value_cell.number_format == "#,##0"  # m², whole square metres as in every output
     # the message column is wide enough not to cut 「地块 CCB-13 与 …」 to a few characters
     assert sheet.column_dimensions["I"].width >= 40
     assert all(cell.font.bold for cell in sheet[1])

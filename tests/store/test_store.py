@@ -149,3 +149,49 @@ def test_unknown_store_option_is_refused(tmp_path):
     con = sqlite3.connect(store.path)
     assert con.execute("PRAGMA journal_mode").fetchone() == ("delete",)
     assert store.timeout == 3
+
+
+def _projects():
+    return pd.DataFrame(
+        {
+            "id": ["P1", "P2", "P3"],
+            "name": ["甲", "乙", "丙"],
+            "parcels": [["WLT-01", "WLT-02"], [], ["CCB-1"]],
+        }
+    )
+
+
+def test_list_column_is_stored_as_rows(tmp_path):
+    store = GpkgStore(tmp_path / "s.gpkg")
+    with store.transaction() as tx:
+        tx.write_layer("projects", _projects(), kind="projects")
+    # GDAL sees a plain projects table and one row per parcel named, in order
+    plain = pyogrio.read_dataframe(store.path, layer="projects")
+    assert "parcels" not in plain.columns
+    rows = pyogrio.read_dataframe(store.path, layer="projects__parcels")
+    assert rows[["row", "id", "position", "parcels"]].values.tolist() == [
+        [1, "P1", 1, "WLT-01"],
+        [1, "P1", 2, "WLT-02"],
+        [3, "P3", 1, "CCB-1"],
+    ]
+    assert store.read_kind("projects")["parcels"].tolist() == [["WLT-01", "WLT-02"], [], ["CCB-1"]]
+    assert store.read("projects", where={"id": ["P3", "P2"]})["parcels"].tolist() == [
+        [],
+        ["CCB-1"],
+    ]
+    assert "parcels" not in store.read("projects", columns=["id"]).columns
+
+
+def test_rewriting_or_dropping_a_layer_drops_its_list_rows(tmp_path):
+    store = GpkgStore(tmp_path / "s.gpkg")
+    with store.transaction() as tx:
+        tx.write_layer("projects", _projects(), kind="projects")
+    with store.transaction() as tx:
+        tx.write_layer("projects", _projects().drop(columns="parcels"), kind="projects")
+    assert "projects__parcels" not in pyogrio.list_layers(store.path)[:, 0]
+    with store.transaction() as tx:
+        tx.write_layer("projects", _projects(), kind="projects")
+    with store.transaction() as tx:
+        tx.drop("projects")
+    assert "projects__parcels" not in pyogrio.list_layers(store.path)[:, 0]
+    assert list(store.catalog()["name"]) == []

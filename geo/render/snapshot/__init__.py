@@ -10,18 +10,22 @@ from geo.render.snapshot._layers import (
     legend_columns,
     road_strands,
     snapshot_layers,
+    word_options,
 )
 from geo.render.snapshot._model import (
     CSS_DPI,
     LAYER_KEYS,
     RENDERERS,
+    WORD_DPI,
     Extent,
     Georef,
     Snapshot,
     SnapshotOptions,
+    extent_aspect,
     parse_layers,
     parse_size,
     resolve_extent,
+    word_layout,
 )
 from geo.render.snapshot._session import SnapshotSession, snapshot
 
@@ -29,11 +33,13 @@ __all__ = [
     "CSS_DPI",
     "LAYER_KEYS",
     "RENDERERS",
+    "WORD_DPI",
     "Extent",
     "Georef",
     "Snapshot",
     "SnapshotOptions",
     "SnapshotSession",
+    "extent_aspect",
     "footer_text",
     "legend_columns",
     "parse_layers",
@@ -42,4 +48,6 @@ __all__ = [
     "road_strands",
     "snapshot",
     "snapshot_layers",
+    "word_layout",
+    "word_options",
 ]

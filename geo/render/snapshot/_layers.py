@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +20,10 @@ from geo.render.snapshot._model import (
     STRAND_SPACING_PX,
     Extent,
     SnapshotOptions,
+    extent_aspect,
     metres_per_px,
+    resolve_extent,
+    word_layout,
 )
 
 # ---------------------------------------------------------------------------- roads
@@ -232,16 +236,50 @@ def _title(manifest, extent: Extent, lang: str) -> str:
 
 
 def _review_number(manifest, lang: str) -> str:
-    text = manifest.map_review_number or ""
+    """The 审图号 of park.toml without its own 审图号： prefix; the placeholder when empty."""
+    text = (manifest.map_review_number or "").strip()
     for prefix in (label("review_number", "zh"), label("review_number", "en")):
         if text.startswith(prefix):
             text = text[len(prefix) :].lstrip("：: ")
-    return text
+    return text or label("placeholder", lang)
+
+
+def _data_source(manifest, lang: str) -> str:
+    return (manifest.data_source or "").strip() or label("placeholder", lang)
 
 
 def footer_text(manifest, lang: str) -> str:
-    """``数据来源：…　审图号：…`` from park.toml, as both renderers print it."""
+    """``数据来源：…　审图号：…`` from park.toml, as both renderers print it; an empty
+    source or 审图号 shows the placeholder （待填写）, never a blank."""
     return (
-        f"{label('source', lang)}：{manifest.data_source}　"
+        f"{label('source', lang)}：{_data_source(manifest, lang)}　"
         f"{label('review_number', lang)}：{_review_number(manifest, lang)}"
     )
+
+
+#: CSS px of the legend's text and the footer's (geo/templates/webmap.css), and the width
+#: of a legend column the snapshot sets.
+LEGEND_PX, FOOTER_PX, LEGEND_COLUMN_PX = 12, 11, 200
+
+
+def word_options(
+    store, manifest, *, width_cm: float, extent: str = "park", aspect=None, **options
+) -> tuple[SnapshotOptions, float]:
+    """Snapshot options laid out for *width_cm* in Word, and the legend's size there (pt).
+
+    The frame's orientation follows the extent (:func:`extent_aspect`) unless *aspect*
+    (width : height) is given. The CSS pixel is
+    laid out at 1/96 inch (legend 9 pt, footer 8.25 pt) when the legend fits beside the
+    map; when it does not (the whole park with every layer in a small picture), the layout
+    is made 1.5 or 3 times larger, and the legend's text smaller by as much: the caller
+    says so, and fewer ``layers`` give larger text.
+    """
+    where = resolve_extent(store, manifest, extent)
+    base = SnapshotOptions(as_of=options.pop("as_of"), extent=extent, **options)
+    keys = _layers_for(where, base)
+    (width, height), scale = word_layout(width_cm, aspect or extent_aspect(where))
+    for grow in (1, 1.5, 3):  # scale 3, 2, 1: whole pixels at any width
+        size = (round(width * grow), round(height * grow))
+        if legend_columns(keys, size[1]) * LEGEND_COLUMN_PX + 240 <= size[0]:
+            break
+    return replace(base, size=size, scale=scale / grow), LEGEND_PX * 0.75 / grow

@@ -254,3 +254,39 @@ def metres_per_px(extent: Extent, size: tuple[int, int]) -> float:
     free_w = max(size[0] - left - right, size[0] * 0.3)
     free_h = max(size[1] - top - bottom, size[1] * 0.3)
     return max((x1 - x0) / free_w, (y1 - y0) / free_h, 0.05)
+
+
+#: Resolution of a snapshot laid out for Word (print quality).
+WORD_DPI = 288  # scale 3: whole pixels at every width
+#: Width : height of a landscape snapshot, and of a portrait one (for a road that runs
+#: north–south; 16 cm × 20 cm still leaves room for the caption on an A4 page).
+LANDSCAPE, PORTRAIT = 1.6, 0.8
+
+
+def extent_aspect(extent: Extent) -> float:
+    """Width : height for *extent*: a road taller than wide gets a portrait frame, one
+    wider than tall a landscape 2 : 1 strip; the park, a zone or a parcel landscape."""
+    if extent.kind != "road":
+        return LANDSCAPE
+    x0, y0, x1, y1 = extent.bounds
+    return PORTRAIT if (y1 - y0) > (x1 - x0) else 2.0
+
+
+def word_layout(
+    width_cm: float, aspect: float = LANDSCAPE, *, dpi: float = WORD_DPI
+) -> tuple[tuple[int, int], float]:
+    """(size in CSS px, scale) of a snapshot placed *width_cm* wide in Word.
+
+    The CSS pixel is laid out at its nominal 1/96 inch at that width, so the legend's 12 px
+    text prints at 9 pt and the footer's 11 px at 8.25 pt (GB/T 9704 and legibility ask for
+    at least 8 pt and 7 pt); *scale* brings the picture to *dpi*.
+
+    Raises
+    ------
+    ParkGeoError
+        For a width that is not positive or wider than an A3 page (42 cm).
+    """
+    if not 0 < width_cm <= 42:
+        raise ParkGeoError(f"--width-cm {width_cm:g}: give a width in cm above 0, at most 42")
+    width = round(width_cm / 2.54 * CSS_DPI)
+    return (width, round(width / aspect)), dpi / CSS_DPI

@@ -1,0 +1,119 @@
+"""Running the checks: every registered rule over a store, findings as tables and a layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+# the rule modules register their rules when imported
+from geo.analysis.checks import idle, land, topology  # noqa: F401
+from geo.analysis.checks.base import (
+    SEVERITIES,
+    CheckResult,
+    check_thresholds,
+    registered_rules,
+    rule_table,
+)
+from geo.analysis.checks.context import Context
+from geo.analysis.checks.summary import summarize
+from geo.errors import StoreError
+from geo.store import Store
+
+
+def run_checks(
+    store: Store,
+    *,
+    as_of: dt.date,
+    crs: str,
+    thresholds: Mapping[str, object] | None = None,
+    quotas: Mapping[int, float] | None = None,
+) -> CheckResult:
+    """Run every registered rule over the store and summarize land allocation on *as_of*.
+
+    Parameters
+    ----------
+    store
+        The project's store (imported).
+    as_of
+        Stages, idle periods and allocations are taken on this date.
+    crs
+        The working CRS (projected, metres); every area is measured in it.
+    thresholds
+        Overrides of the rule table's thresholds (park.toml ``[checks]``); checked by
+        :func:`check_thresholds`.
+    quotas
+        Land quota (亩) per year of allocation (park.toml ``[quotas]``).
+
+    Raises
+    ------
+    StoreError
+        When nothing has been imported.
+    ManifestError
+        For an unknown or bad threshold.
+    """
+    if not store.exists():
+        raise StoreError(
+            f"{store}: the store does not exist yet. Run `parkgeo import` in the project "
+            "folder first."
+        )
+    limits = check_thresholds(thresholds)
+    ctx = Context(store, as_of=as_of, crs=crs, thresholds=limits, quotas=quotas)
+    table = rule_table()
+    findings = [
+        f for rule_id, func in registered_rules().items() for f in func(ctx, table[rule_id])
+    ]
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), table[f.rule].order, f.ids))
+    return CheckResult(
+        as_of=as_of, crs=crs, thresholds=limits, findings=findings, summary=summarize(ctx)
+    )
+
+
+TABLE_COLUMNS = [
+    "rule",
+    "severity",
+    "title_zh",
+    "title_en",
+    "layer",
+    "ids",
+    "value",
+    "threshold",
+    "unit",
+    "message_zh",
+    "message_en",
+]
+
+
+def findings_table(result: CheckResult) -> pd.DataFrame:
+    """One row per finding (ids joined by ";"), as written to CSV and XLSX."""
+    rows = []
+    for f in result.findings:
+        row = f.as_dict()
+        row["ids"] = ";".join(f.ids)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    for col in ("value", "threshold"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    return frame
+
+
+def check_project(store: Store, manifest, *, as_of: dt.date) -> CheckResult:
+    """:func:`run_checks` with the project's working CRS, ``[checks]`` and ``[quotas]``.
+
+    Findings are derived, never stored: every output asks for them on its own date.
+    """
+    thresholds = check_thresholds(manifest.checks, where=str(manifest.path))
+    return run_checks(
+        store, as_of=as_of, crs=manifest.crs, thresholds=thresholds, quotas=manifest.quotas
+    )
+
+
+def findings_frame(result: CheckResult) -> gpd.GeoDataFrame:
+    """The findings as a layer of kind ``findings`` (geometry: the overlap, gap, feature)."""
+    frame = findings_table(result)
+    frame.insert(0, "id", [f"F{i + 1:04d}" for i in range(len(frame))])
+    frame["as_of"] = result.as_of.isoformat()
+    geoms = [f.geometry for f in result.findings]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=result.crs), crs=result.crs)
