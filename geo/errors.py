@@ -91,3 +91,7 @@ class GoalWarning(ParkGeoWarning):
 
 class RepairWarning(ParkGeoWarning):
     """A geometry was repaired on import; the message gives the area changed."""
+
+
+class ImportProblemsError(ParkGeoError):
+    """An import found problems of several kinds (each listed, grouped by kind)."""

@@ -18,7 +18,7 @@ from geo.domain.crs import guess_crs
 from geo.domain.tables import Kind
 from geo.domain.units import M2_PER_MU
 from geo.errors import CRSError, GeometryError, RepairWarning
-from geo.ingest.records import MAX_LISTED, listing
+from geo.ingest.problems import Problems
 from geo.io.manifest import LayerSpec
 
 __all__ = ["check_geometry", "repair_geometry", "resolve_crs"]
@@ -77,6 +77,8 @@ def resolve_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> gpd.GeoDa
         gdf = _swap_xy(gdf)
     key = f"[layers.{spec.name}] crs"
     bounds = gdf.total_bounds
+    if not np.isfinite(bounds).all():  # no coordinates (every geometry null): nothing to fit
+        return gdf.set_crs(spec.crs or gdf.crs or "EPSG:4326", allow_override=True)
     xs, ys = np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
     guess, reason = guess_crs(xs, ys)
     suggestion = f'set {key} = "{guess}" in park.toml' if guess else f"set {key} in park.toml"
@@ -146,45 +148,61 @@ def check_geometry(
     tolerance_m2: float,
     report,
     layer: str,
+    problems: Problems | None = None,
 ) -> gpd.GeoDataFrame:
     """*gdf* with valid geometries of its kind's type, repaired when *repair* allows.
 
     A repair changing a feature's area (or a line's length) by more than *tolerance_m2*
-    is refused: the message gives each change in m² and 亩 and how to accept it.
+    is refused: the message gives each change in m² and 亩 and how to accept it. Every
+    problem is filed in *problems* by kind (null geometry, wrong type, invalid, repair);
+    without *problems* they are raised at the end.
 
     Raises
     ------
     GeometryError
         Empty or wrongly typed geometries, invalid ones without *repair*, repairs that
-        collapse a feature or change its area beyond the tolerance.
+        collapse a feature or change its area beyond the tolerance (only when *problems*
+        is None).
     """
+    mine = problems is None
+    problems = Problems() if mine else problems
+    out = _check_geometry(gdf, k, where, repair, tolerance_m2, report, layer, problems)
+    if mine:
+        problems.raise_if_any()
+    return out
+
+
+def _check_geometry(gdf, k, where, repair, tolerance_m2, report, layer, problems):
     geoms = gdf.geometry.array
     ids = gdf["id"].tolist()
-    empty = [ids[i] for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if empty:
-        raise GeometryError(
-            f"{where}: {len(empty)} feature(s) with empty geometry: "
-            f"{', '.join(map(repr, empty[:MAX_LISTED]))}. Draw them or remove them."
-        )
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    problems.add(
+        "null_geometry",
+        [f"{where}: feature {ids[i]!r} (#{i + 1})" for i in np.flatnonzero(missing)],
+        GeometryError,
+    )
     types = gdf.geometry.geom_type
-    wrong = [f"{ids[i]!r}: {types.iloc[i]}" for i in np.flatnonzero(~types.isin(k.geometry_types))]
-    if wrong:
-        raise GeometryError(
-            f"{where}: a {k.name} layer holds {'/'.join(k.geometry_types)} geometries, but:"
-            f"{listing(wrong)}\nExport the layer with the right geometry type."
-        )
-    valid = shapely.is_valid(geoms)
+    wrong = ~types.isin(k.geometry_types).to_numpy() & ~missing
+    problems.add(
+        "geometry_type",
+        [
+            f"{where}: {ids[i]!r} is a {types.iloc[i]}; a {k.name} layer holds "
+            f"{'/'.join(k.geometry_types)}"
+            for i in np.flatnonzero(wrong)
+        ],
+        GeometryError,
+    )
+    valid = shapely.is_valid(geoms) | missing | wrong
     if valid.all():
         return gdf
     bad = np.flatnonzero(~valid)
-    reasons = [f"{ids[i]!r}: {shapely.is_valid_reason(geoms[i])}" for i in bad]
     if not repair:
-        raise GeometryError(
-            f"{where}: {len(bad)} invalid geometr{'y' if len(bad) == 1 else 'ies'}:"
-            f"{listing(reasons)}\n"
-            f"Fix them in a GIS, or let parkgeo repair them: `parkgeo import --repair` or "
-            f"repair = true in [layers.{layer}]; every repair is reported with the area it changed."
+        problems.add(
+            "invalid_geometry",
+            [f"{where}: {ids[i]!r}: {shapely.is_valid_reason(geoms[i])}" for i in bad],
+            GeometryError,
         )
+        return gdf
     polygon = k.geometry == "polygon"
     measure, unit = ("area", "m²") if polygon else ("length", "m")
     fixed, changes, too_big = list(geoms), [], []
@@ -192,10 +210,12 @@ def check_geometry(
         before, why = geoms[i], shapely.is_valid_reason(geoms[i])
         after = repair_geometry(before, k.geometry)
         if after.is_empty:
-            raise GeometryError(
-                f"{where}: feature {ids[i]!r} collapses to nothing when repaired ({why}). "
-                "Redraw it."
+            problems.add(
+                "repair",
+                [f"{where}: feature {ids[i]!r} collapses to nothing when repaired ({why})"],
+                GeometryError,
             )
+            continue
         fixed[i] = after
         b, a = (before.area, after.area) if polygon else (before.length, after.length)
         change = a - b
@@ -221,12 +241,13 @@ def check_geometry(
             report.notes.append(text)
             warnings.warn(text, RepairWarning, stacklevel=2)
     if too_big:
-        raise GeometryError(
-            f"{where}: {len(too_big)} repair(s) would change the {measure} by more than "
-            f"{tolerance_m2:g} {unit}; nothing was imported:{listing(too_big)}\n"
-            "A repair must not invent or drop land: redraw these features in a GIS, or, when "
-            f"the repaired shapes are right, accept the change with `--repair-tolerance M2` "
-            f"(or repair_tolerance_m2 = ... in [layers.{layer}]) above the largest change."
+        problems.add(
+            "repair",
+            [
+                f"{where}: would change the {measure} by more than {tolerance_m2:g} {unit}: {t}"
+                for t in too_big
+            ],
+            GeometryError,
         )
     report.repairs.extend(changes)
     return gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))

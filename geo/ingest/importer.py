@@ -26,7 +26,7 @@ from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import as_text, parse_date, parse_number
-from geo.errors import GoalError, LayerReadError, ManifestError
+from geo.errors import CRSError, GoalError, LayerReadError, ManifestError
 from geo.ingest.geometry import check_geometry, resolve_crs
 from geo.ingest.history import apply_plans, upgrade_history, utc_now
 from geo.ingest.planning import (
@@ -36,7 +36,8 @@ from geo.ingest.planning import (
     rel_path,
     source_rows,
 )
-from geo.ingest.records import MAX_LISTED, listing, rename_fields
+from geo.ingest.problems import Problems
+from geo.ingest.records import listing, rename_fields
 from geo.io.files import write_atomic
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
@@ -58,15 +59,19 @@ __all__ = [
 # ---------------------------------------------------------------------------- fields
 
 
-def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> pd.DataFrame:
-    problems = []
+def _coerce(
+    frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None, problems: Problems
+) -> pd.DataFrame:
+    """*frame*'s fields as their kind's types; each bad value filed in *problems* by kind
+    (bad dates, bad numbers, bad declared areas, required values missing)."""
     out = frame.copy()
     for f in k.fields:
         if f.name not in out.columns:
             continue
         values = []
         for i, v in enumerate(out[f.name].tolist()):
-            who = f"row {i + 2}" if ids is None else f"feature {ids.iloc[i]!r} (#{i + 1})"
+            row = f"row {i + 2}" if ids is None else f"feature {ids.iloc[i]!r} (#{i + 1})"
+            who = f"{where}: {row}, field {f.name} ({f.label_zh})"
             try:
                 if f.type == "date":
                     d = parse_date(v)
@@ -76,22 +81,20 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
                 elif f.type == "ids":
                     values.append(_split_ids(None if _blank(v) else v))
                 else:
-                    values.append(
-                        None
-                        if v is None or (isinstance(v, float) and math.isnan(v))
-                        else str(v).strip()
-                    )
+                    values.append(None if _blank(v) else str(v).strip())
             except ValueError as exc:
-                problems.append(f"{who}, field {f.name} ({f.label_zh}): {exc}")
+                problems.add("bad_date" if f.type == "date" else "bad_number", [f"{who}: {exc}"])
                 values.append(None)
+            number = values[-1] if f.type in ("float", "int") and "area" in f.name else None
+            if number is not None and (not math.isfinite(number) or number < 0):
+                problems.add("bad_area", [f"{who}: {v!r} is not an area"])
+                values[-1] = None
             if f.required and values[-1] in (None, "", []):
-                problems.append(f"{who}, field {f.name} ({f.label_zh}): empty, but required")
+                problems.add("required", [f"{who}: empty, but required"])
         if f.type in ("float", "int"):
             out[f.name] = pd.Series(values, index=out.index, dtype="float64")
         else:
             out[f.name] = pd.Series(values, index=out.index, dtype="object")
-    if problems:
-        raise LayerReadError(f"{where}: {len(problems)} bad value(s):{listing(problems)}")
     return out
 
 
@@ -106,21 +109,18 @@ def _id_text(value: object) -> str:
     return str(value).strip()
 
 
-def _check_ids(frame: pd.DataFrame, where: str) -> None:
+def _check_ids(frame: pd.DataFrame, where: str, problems: Problems) -> None:
     ids = frame["id"]
-    empty = [f"#{i + 1}" for i, v in enumerate(ids) if v in (None, "")]
-    if empty:
-        raise LayerReadError(
-            f"{where}: {len(empty)} feature(s) with an empty id: {', '.join(empty[:MAX_LISTED])}. "
-            "Give every feature a unique id."
-        )
-    dup = ids[ids.duplicated(keep=False)]
-    if not dup.empty:
-        listed = [
-            f"{v!r} at #{', #'.join(str(i + 1) for i in np.flatnonzero(ids == v))}"
+    empty = [f"{where}: feature #{i + 1}" for i, v in enumerate(ids) if v in (None, "")]
+    problems.add("empty_id", empty)
+    dup = ids[ids.duplicated(keep=False) & ids.notna() & (ids != "")]
+    problems.add(
+        "duplicate_id",
+        [
+            f"{where}: {v!r} at #{', #'.join(str(i + 1) for i in np.flatnonzero(ids == v))}"
             for v in dict.fromkeys(dup)
-        ]
-        raise LayerReadError(f"{where}: duplicate id(s):{listing(listed)}\nIds must be unique.")
+        ],
+    )
 
 
 # ---------------------------------------------------------------------------- layers
@@ -134,24 +134,39 @@ def normalize_layer(
     repair: bool = False,
     repair_tolerance_m2: float | None = None,
     report: ImportReport | None = None,
-) -> pd.DataFrame:
+    problems: Problems | None = None,
+) -> pd.DataFrame | None:
     """Validate and normalize one source layer into the canonical form of its kind.
 
     Canonical field names and types, ids as unique text, geometry valid and in
     *working_crs*, coordinates as the source has them (not snapped: areas are those of
-    the source geometry). Non-spatial kinds return a DataFrame.
+    the source geometry; Z values are dropped with a note). Non-spatial kinds return a
+    DataFrame.
 
     Parameters
     ----------
     repair_tolerance_m2
         Largest area (m²; length for lines) a repair may change a feature by (default: the
         layer's ``repair_tolerance_m2``, else ``settings.REPAIR_AREA_TOLERANCE_M2``).
+    problems
+        Where to file what is wrong, by kind, and go on (the importer collects every
+        layer's problems this way); None: refuse at the end with all of this layer's.
+        With *problems* given, None is returned when the layer cannot be read at all.
 
     Raises
     ------
-    LayerReadError, CRSError, GeometryError
+    LayerReadError, CRSError, GeometryError, ImportProblemsError
         With file, layer, feature id and field, and how to fix the source or park.toml.
     """
+    mine = problems is None
+    problems = Problems() if mine else problems
+    out = _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, problems)
+    if mine:
+        problems.raise_if_any()
+    return out
+
+
+def _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, problems):
     report = report if report is not None else ImportReport()
     k = kind(spec.kind)
     where = f"{spec.source.name}" + (f" (layer {spec.layer})" if spec.layer else "")
@@ -160,19 +175,31 @@ def normalize_layer(
         raise LayerReadError(
             f"{where}: the layer is empty. Point source at the right file or layer."
         )
-    frame = rename_fields(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
-    frame["id"] = [
-        None if v is None or (isinstance(v, float) and math.isnan(v)) else _id_text(v)
-        for v in frame["id"]
-    ]
-    _check_ids(frame, where)
-    frame = _coerce(frame, where, k, frame["id"])
+    try:
+        frame = rename_fields(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
+    except LayerReadError as error:
+        problems.catch("fields", error)
+        return None
+    frame["id"] = [None if _blank(v) else _id_text(v) for v in frame["id"]]
+    _check_ids(frame, where, problems)
+    frame = _coerce(frame, where, k, frame["id"], problems)
     if not k.spatial:
-        out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
-        return out
+        return pd.DataFrame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
     if not isinstance(frame, gpd.GeoDataFrame):
         raise LayerReadError(f"{where}: a {k.name} layer needs geometry, but the source has none.")
-    gdf = resolve_crs(frame, spec, where)
+    try:
+        gdf = resolve_crs(frame, spec, where)
+    except CRSError as error:
+        problems.catch("crs", error)
+        return None
+    present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
+    if gdf.geometry[present].has_z.any():
+        n = int(gdf.geometry[present].has_z.sum())
+        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.array))
+        report.notes.append(
+            f"{where}: {n} feature(s) have Z (height) coordinates; parkgeo measures in the "
+            "plane, so the Z values were dropped (areas and lengths are those of the 2D shapes)"
+        )
     report.warnings.extend(crs_fit_warnings(gdf, working_crs, layer=spec.name))
     gdf = gdf.to_crs(working_crs)
     tolerance = repair_tolerance_m2
@@ -188,6 +215,7 @@ def normalize_layer(
         tolerance_m2=tolerance,
         report=report,
         layer=spec.name,
+        problems=problems,
     )
     canonical = [f.name for f in k.fields if f.name in gdf.columns]
     extra = [c for c in gdf.columns if c not in canonical and c != gdf.geometry.name]
@@ -210,7 +238,9 @@ def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> 
     if spec.kind and "kind" not in spec.fields.values():
         frame = frame.assign(kind=spec.kind)
     frame = rename_fields(frame, where, key, spec.fields, None, k)
-    frame = _coerce(frame, where, k, None)
+    problems = Problems()
+    frame = _coerce(frame, where, k, None, problems)
+    problems.raise_if_any()
     frame["source_file"] = spec.source.name
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
@@ -295,22 +325,28 @@ def import_project(
     if not manifest.layers:
         raise ManifestError(f"{manifest.path}: no [layers.*] entries; nothing to import.")
     frames: dict[str, tuple[str, pd.DataFrame, Path]] = {}
+    problems = Problems()
     for spec in manifest.layers.values():
         step(spec.name)
-        raw = read_source(spec.source, layer=spec.layer, encoding=spec.encoding, sheet=spec.sheet)
+        try:
+            raw = read_source(
+                spec.source, layer=spec.layer, encoding=spec.encoding, sheet=spec.sheet
+            )
+        except LayerReadError as error:
+            problems.catch("source", error)
+            continue
         report.notes.extend(raw.notes)
-        frames[spec.name] = (
-            spec.kind,
-            normalize_layer(
-                raw.frame,
-                spec,
-                working_crs=manifest.crs,
-                repair=repair,
-                repair_tolerance_m2=repair_tolerance_m2,
-                report=report,
-            ),
-            spec.source,
+        frame = normalize_layer(
+            raw.frame,
+            spec,
+            working_crs=manifest.crs,
+            repair=repair,
+            repair_tolerance_m2=repair_tolerance_m2,
+            report=report,
+            problems=problems,
         )
+        frames[spec.name] = (spec.kind, frame, spec.source)
+    problems.raise_if_any()
     by_kind = {k: f for k, f, _ in frames.values()}
     centerlines = (
         road_centerlines(by_kind["roads"], scale_tolerance=manifest.road_scale_tolerance)

@@ -1,0 +1,76 @@
+"""Bad input through the CLI: every case exits 2 with a message saying what, where and how
+to fix, and leaves the store byte for byte as it was (sha256 of park.gpkg)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geo.cli import cli
+from tests.conftest import X0, Y0, parcels_frame, sha, write_layer
+
+BOWTIE = shapely.Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
+
+
+@pytest.fixture
+def imported(park, runner):
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 0, result.output
+    return park
+
+
+def refused(runner, park, args, *fragments, code=2):
+    """Run parkgeo *args* on *park*: exit *code*, each fragment in the output, store unchanged."""
+    before = sha(park / "park.gpkg")
+    result = runner.invoke(cli, [*args, "-p", str(park)])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+    assert sha(park / "park.gpkg") == before
+    return result.output
+
+
+def test_every_problem_of_an_import_in_one_run(imported, runner):
+    frame = parcels_frame()
+    frame["用地面积"] = ["-55", "NaN", "90", "15"]
+    frame["地块编号"] = ["P1", "P1", "P3", "P4"]  # a duplicate id
+    frame.loc[0, "供地日期"] = "2023-02-30"
+    frame.loc[2, "geometry"] = None  # a null geometry
+    frame.loc[3, "geometry"] = BOWTIE  # an invalid geometry
+    write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
+    out = refused(
+        runner,
+        imported,
+        ["import"],
+        "重复编号 duplicate ids (1):",
+        "'P1' at #1, #2",
+        "空几何 null or empty geometry (1):",
+        "'P3' (#3)",
+        "无效几何 invalid geometry (1):",
+        "'P4': Self-intersection",
+        "面积错误 bad declared areas (2):",
+        "'-55' is not an area",
+        "'NaN' is not an area",
+        "日期错误 bad dates (1):",
+        "feature 'P1' (#1), field allocated_on",
+        "nothing was imported",
+        "parkgeo import --repair",
+    )
+    assert out.count("→") == 5  # one fix per kind
+
+
+def test_problems_are_capped_per_kind_with_a_count(imported, runner):
+    n = 15
+    columns = {c: [parcels_frame()[c][0]] * n for c in ("所属片区", "用地性质", "用地面积")}
+    frame = gpd.GeoDataFrame(
+        {"地块编号": [f"Q{i}" for i in range(n)], **columns, "供地日期": [""] * n},
+        geometry=[None] * n,
+        crs="EPSG:4544",
+    )
+    write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
+    out = refused(
+        runner, imported, ["import"], "空几何 null or empty geometry (15):", "... and 3 more"
+    )
+    assert "'Q11'" in out and "'Q12'" not in out  # the first 12 listed
