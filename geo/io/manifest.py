@@ -17,6 +17,7 @@ from geo import settings
 from geo.domain.crs import is_projected_metric, metric_twins
 from geo.domain.tables import kinds
 from geo.errors import ManifestError
+from geo.io.schema import check_manifest_keys
 
 __all__ = ["LayerSpec", "Manifest", "TableSpec", "find_manifest", "load_manifest"]
 
@@ -163,6 +164,7 @@ def load_manifest(project: Path | str) -> Manifest:
         raise ManifestError(f"{path}: not valid TOML: {exc}. Fix the line it names.") from None
     except UnicodeDecodeError:
         raise ManifestError(f"{path}: not UTF-8 text. Save park.toml as UTF-8.") from None
+    check_manifest_keys(raw, path)
 
     park = raw.get("park", {})
     as_of = park.get("as_of", dt.date.today())

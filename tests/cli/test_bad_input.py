@@ -74,3 +74,57 @@ def test_problems_are_capped_per_kind_with_a_count(imported, runner):
         runner, imported, ["import"], "空几何 null or empty geometry (15):", "... and 3 more"
     )
     assert "'Q11'" in out and "'Q12'" not in out  # the first 12 listed
+
+
+def _edit_manifest(park, old, new):
+    path = park / "park.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+MANIFEST_CASES = {
+    "misspelt key": (
+        'kind = "parcels"\n',
+        'kind = "parcels"\nencodng = "big5"\n',
+        ["[layers.parcels] has an unknown key 'encodng'", "did you mean 'encoding'?"],
+    ),
+    "misspelt repair": (
+        'kind = "parcels"\n',
+        'kind = "parcels"\nrepiar = true\n',
+        ["unknown key 'repiar'", "did you mean 'repair'?"],
+    ),
+    "misspelt section": (
+        "[layers.zones]\n",
+        "[road]\nscale_tolerance = 0.02\n\n[layers.zones]\n",
+        ["unknown section [road]", "did you mean 'roads'?"],
+    ),
+    "repair as text": (
+        'kind = "parcels"\n',
+        'kind = "parcels"\nrepair = "false"\n',
+        ["repair = 'false' is text (in quotes), not true or false", "repair = true"],
+    ),
+    "integer as_of": (
+        "as_of = 2024-09-30",
+        "as_of = 20240930",
+        ["[park] as_of = 20240930 is a number, not a date", "as_of = 2024-09-30"],
+    ),
+    "unknown encoding": (
+        'kind = "parcels"\n',
+        'kind = "parcels"\nencoding = "utf-9"\n',
+        ["encoding = 'utf-9' is not a text encoding Python knows", "gb18030"],
+    ),
+    "percent tolerance": (
+        "[layers.zones]\n",
+        '[roads]\nscale_tolerance = "2%"\n\n[layers.zones]\n',
+        ["[roads] scale_tolerance = '2%' is text (in quotes), not a number", "= 0.02"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MANIFEST_CASES)
+def test_manifest_values_are_checked_against_the_schema(imported, runner, case):
+    old, new, fragments = MANIFEST_CASES[case]
+    _edit_manifest(imported, old, new)
+    for command in (["import"], ["status"]):
+        refused(runner, imported, command, *fragments)
