@@ -128,3 +128,35 @@ def test_manifest_values_are_checked_against_the_schema(imported, runner, case):
     _edit_manifest(imported, old, new)
     for command in (["import"], ["status"]):
         refused(runner, imported, command, *fragments)
+
+
+def test_source_field_already_called_id_and_a_mapping_onto_id(imported, runner):
+    frame = parcels_frame()
+    frame["id"] = ["a", "a", "b", "c"]  # a column of the source's own, not the parcel ids
+    write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
+    refused(
+        runner,
+        imported,
+        ["import"],
+        "the source already has a field 'id', and '地块编号' is mapped onto it too",
+        '"id" = "id_source"',
+    )
+
+
+def test_one_field_as_id_and_name(imported, runner):
+    _edit_manifest(imported, '"片区名称" = "name"', '"片区名称" = "name"\n"片区编号" = "name"')
+    out = refused(
+        runner,
+        imported,
+        ["import"],
+        "field '片区编号' is the id ([layers.zones] id) and is also mapped to 'name'",
+    )
+    assert "name missing" not in out
+
+
+def test_missing_field_hint_names_the_missing_field(imported, runner):
+    _edit_manifest(imported, '"片区名称" = "name"', "")
+    out = refused(
+        runner, imported, ["import"], "required field(s) name (名称) missing", '"名称" = "name"'
+    )
+    assert '"地块编号" = "id"' not in out
