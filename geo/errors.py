@@ -95,3 +95,7 @@ class RepairWarning(ParkGeoWarning):
 
 class ImportProblemsError(ParkGeoError):
     """An import found problems of several kinds (each listed, grouped by kind)."""
+
+
+class OutputWriteError(ParkGeoError):
+    """An output file cannot be written: a read-only folder or a full disk."""

@@ -192,6 +192,11 @@ def _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, pr
     except CRSError as error:
         problems.catch("crs", error)
         return None
+    if spec.crs is None and _geojson_without_crs(spec.source):
+        report.notes.append(
+            f"{where}: the GeoJSON names no CRS, so its coordinates are taken as WGS 84 degrees "
+            f'(RFC 7946); if they are not, set crs = "EPSG:..." in [layers.{spec.name}]'
+        )
     present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
     if gdf.geometry[present].has_z.any():
         n = int(gdf.geometry[present].has_z.sum())
@@ -220,6 +225,14 @@ def _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, pr
     canonical = [f.name for f in k.fields if f.name in gdf.columns]
     extra = [c for c in gdf.columns if c not in canonical and c != gdf.geometry.name]
     return gdf[[*canonical, *extra, gdf.geometry.name]]
+
+
+def _geojson_without_crs(path: Path) -> bool:
+    """Whether *path* is a GeoJSON file with no ``crs`` member (GDAL writes it first)."""
+    if path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        return b'"crs"' not in fh.read(65536)
 
 
 def _split_ids(value: object) -> list[str]:

@@ -3,7 +3,13 @@ to fix, and leaves the store byte for byte as it was (sha256 of park.gpkg)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import subprocess
+
 import geopandas as gpd
+import pyogrio
 import pytest
 import shapely
 
@@ -160,3 +166,71 @@ def test_missing_field_hint_names_the_missing_field(imported, runner):
         runner, imported, ["import"], "required field(s) name (名称) missing", '"名称" = "name"'
     )
     assert '"地块编号" = "id"' not in out
+
+
+def test_degrees_without_crs_and_z_coordinates_are_noted(park, runner):
+    frame = parcels_frame().to_crs("EPSG:4326")
+    frame["geometry"] = [
+        shapely.force_3d(g, 12.5) if i == 0 else g for i, g in enumerate(frame.geometry)
+    ]
+    path = park / "layers" / "parcels.geojson"
+    path.write_text(frame.to_json(drop_id=True), encoding="utf-8")  # RFC 7946: no "crs" member
+    assert '"crs"' not in path.read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 0, result.output
+    assert "names no CRS, so its coordinates are taken as WGS 84" in result.output
+    assert "1 feature(s) have Z (height) coordinates" in result.output
+    stored = pyogrio.read_dataframe(park / "park.gpkg", layer="parcels")
+    assert not stored.geometry.has_z.any()
+    # 100 m × 200 m by hand, through WGS 84 and back
+    p1 = stored.set_index("id").geometry["P1"]
+    assert p1.area == pytest.approx(20_000.0, rel=1e-6)
+
+
+def test_corrupt_store_says_restore_not_just_import(imported, runner):
+    store = imported / "park.gpkg"
+    store.write_bytes(b"not a GeoPackage" * 400)
+    for command in (["status"], ["import"]):
+        out = refused(runner, imported, command, "not a readable parkgeo store", "backup")
+        assert "move park.gpkg aside" in out
+
+
+@contextlib.contextmanager
+def read_only(*paths):
+    """*paths* read-only for real: chmod for a normal user, the immutable flag for root
+    (root ignores permission bits); skips when neither is possible."""
+    if os.geteuid() != 0:
+        for p in paths:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            for p in paths:
+                p.chmod(0o755 if p.is_dir() else 0o644)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr to make a folder read-only for root")
+    done = []
+    try:
+        for p in paths:
+            if subprocess.run(["chattr", "+i", str(p)], capture_output=True).returncode:
+                pytest.skip("the file system has no immutable flag")
+            done.append(p)
+        yield
+    finally:
+        for p in done:
+            subprocess.run(["chattr", "-i", str(p)], check=True)
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "fragments"),
+    [
+        (["import"], 2, ["cannot write the store", "read-only", "Nothing was written"]),
+        (["check"], 0, ["no findings"]),  # reads the read-only store and reports
+        (["map"], 2, ["cannot write it", "is read-only", "no file was changed"]),
+    ],
+)
+def test_read_only_project_folder(imported, runner, command, code, fragments):
+    (imported / "maps").mkdir(exist_ok=True)
+    with read_only(imported, imported / "park.gpkg", imported / "maps"):
+        refused(runner, imported, command, *fragments, code=code)

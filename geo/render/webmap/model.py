@@ -98,7 +98,9 @@ def _staged_layer(features, kind_name: str, records, *, as_of, crs, projects, sh
     if kind_name == "parcels":
         index = _project_index(projects)
         for field in ("project", "enterprise", "industry"):
-            state[field] = state["id"].map({k: v[field] for k, v in index.items()}).fillna("")
+            # object dtype: with no projects the mapped column is all-NaN float64
+            mapped = state["id"].map({k: v[field] for k, v in index.items()})
+            state[field] = mapped.astype(object).fillna("")
     columns = {}
     for name, digits in STAGED_COLUMNS.items():
         if name in state.columns:
