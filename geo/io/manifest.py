@@ -61,6 +61,7 @@ class Manifest:
     root: Path
     path: Path
     name: str
+    #: the English name, "" when park.toml gives none (see :meth:`display_name`)
     name_en: str
     as_of: dt.date
     crs: str
@@ -81,6 +82,11 @@ class Manifest:
     organization: str = ""
     #: the briefing's date (``[park] issued_on``, 编制日期); None: the as-of date
     issued_on: dt.date | None = None
+
+    def display_name(self, lang: str = "zh") -> str:
+        """The park's name in *lang*: ``name_en`` in English when park.toml gives one, else
+        the name as written (never a made-up translation)."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     @property
     def maps_dir(self) -> Path:
@@ -244,7 +250,7 @@ def load_manifest(project: Path | str) -> Manifest:
         root=root,
         path=path,
         name=str(park.get("name", root.name)),
-        name_en=str(park.get("name_en", park.get("name", root.name))),
+        name_en=str(park.get("name_en", "")),
         as_of=as_of,
         crs=crs,
         store=_store_url(str(park.get("store", settings.STORE_NAME)), root),

@@ -4,6 +4,7 @@ to fix, and leaves the store byte for byte as it was (sha256 of park.gpkg)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -234,3 +235,17 @@ def test_read_only_project_folder(imported, runner, command, code, fragments):
     (imported / "maps").mkdir(exist_ok=True)
     with read_only(imported, imported / "park.gpkg", imported / "maps"):
         refused(runner, imported, command, *fragments, code=code)
+
+
+def test_init_freezes_no_as_of_and_invents_no_english_name(tmp_path, runner):
+    from geo.io.manifest import load_manifest
+
+    folder = tmp_path / "园区"
+    result = runner.invoke(cli, ["init", str(folder), "--name", "Y县工业园区"])
+    assert result.exit_code == 0, result.output
+    text = (folder / "park.toml").read_text(encoding="utf-8")
+    assert not [line for line in text.splitlines() if line.startswith(("as_of", "name_en"))]
+    manifest = load_manifest(folder)
+    assert manifest.as_of == dt.date.today()  # the day a command runs, not the day of init
+    assert manifest.name_en == ""
+    assert manifest.display_name("en") == "Y县工业园区"  # the name as written, no translation
