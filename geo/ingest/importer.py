@@ -31,6 +31,7 @@ from geo.ingest.geometry import check_geometry, resolve_crs
 from geo.ingest.history import apply_plans, upgrade_history, utc_now
 from geo.ingest.planning import (
     ImportReport,
+    outside_notes,
     plan_progress,
     read_progress,
     rel_path,
@@ -367,6 +368,16 @@ def import_project(
         else {}
     )
     sheets = read_progress(manifest, report) if manifest.progress else []
+    report.notes.extend(
+        outside_notes(
+            [
+                *((f"layers.{s.name}", s.source) for s in manifest.layers.values()),
+                *((f"progress.{s.spec.name}", s.path) for s in sheets),
+                *([("goals", manifest.goals.source)] if manifest.goals else []),
+            ],
+            manifest.root,
+        )
+    )
     goals = None
     if manifest.goals:
         step("goals")

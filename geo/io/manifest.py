@@ -6,6 +6,7 @@ A park project is a folder holding ``park.toml``, its ``layers/`` and its ``maps
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,7 +146,7 @@ def _table(path: Path, root: Path, key: str, name: str, spec: dict) -> TableSpec
         raise _fail(path, key, f"kind = {kind!r} is unknown", f"Use one of: {', '.join(kinds())}.")
     return TableSpec(
         name=name,
-        source=(root / spec["source"]).resolve(),
+        source=_source_path(root, spec["source"]),
         kind=kind,
         encoding=spec.get("encoding"),
         sheet=spec.get("sheet"),
@@ -217,7 +218,7 @@ def load_manifest(project: Path | str) -> Manifest:
         layers[name] = LayerSpec(
             name=name,
             kind=kind,
-            source=(root / spec["source"]).resolve(),
+            source=_source_path(root, spec["source"]),
             layer=spec.get("layer"),
             id_field=spec.get("id", "id"),
             crs=_crs(path, key, spec["crs"]) if spec.get("crs") else None,
@@ -279,6 +280,12 @@ def _date(path: Path, key: str, value) -> dt.date | None:
         raise _fail(
             path, key, f"{value!r} is not a date", "Write a TOML date, e.g. 2024-10-08."
         ) from None
+
+
+def _source_path(root: Path, source: str) -> Path:
+    """*source* made absolute against *root*, ``..`` removed but symbolic links kept (so a
+    link in layers/ is recorded where it is, and import can say where it points)."""
+    return Path(os.path.abspath(root / source))
 
 
 def _store_url(text: str, root: Path) -> str:

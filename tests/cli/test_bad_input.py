@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 from geo.cli import cli
-from tests.conftest import X0, Y0, parcels_frame, sha, write_layer
+from tests.conftest import X0, Y0, manifest_text, parcels_frame, sha, write_layer, zones_frame
 
 BOWTIE = shapely.Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
 
@@ -249,3 +249,40 @@ def test_init_freezes_no_as_of_and_invents_no_english_name(tmp_path, runner):
     assert manifest.as_of == dt.date.today()  # the day a command runs, not the day of init
     assert manifest.name_en == ""
     assert manifest.display_name("en") == "Y县工业园区"  # the name as written, no translation
+
+
+def _stored_sources(park):
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(park / "park.gpkg")) as con:
+        return dict(con.execute("SELECT name, source FROM parkgeo_catalog").fetchall())
+
+
+def test_source_outside_the_project_is_named_and_recorded_relative(tmp_path, runner):
+    project = tmp_path / "a" / "b" / "park"
+    elsewhere = tmp_path / "elsewhere"
+    write_layer(zones_frame(), project / "layers" / "zones", fmt="geojson")
+    write_layer(parcels_frame(), elsewhere / "parcels", fmt="geojson")
+    (project / "park.toml").write_text(
+        manifest_text("../../../elsewhere/parcels.geojson"), encoding="utf-8"
+    )
+    result = runner.invoke(cli, ["import", "-p", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "source ../../../elsewhere/parcels.geojson lies outside the project" in result.output
+    sources = _stored_sources(project)
+    assert sources["parcels"] == "../../../elsewhere/parcels.geojson"
+    assert sources["zones"] == "layers/zones.geojson"
+    assert str(tmp_path) not in repr(sources)
+
+
+def test_symlink_out_of_layers_is_named(tmp_path, runner):
+    project = tmp_path / "park"
+    write_layer(zones_frame(), project / "layers" / "zones", fmt="geojson")
+    target = write_layer(parcels_frame(), tmp_path / "elsewhere" / "parcels", fmt="geojson")
+    (project / "layers" / "parcels.geojson").symlink_to(target)
+    (project / "park.toml").write_text(manifest_text("layers/parcels.geojson"), encoding="utf-8")
+    result = runner.invoke(cli, ["import", "-p", str(project)])
+    assert result.exit_code == 0, result.output
+    assert f"(a link to {target})" in result.output
+    assert "lies outside the project folder" in result.output
+    assert _stored_sources(project)["parcels"] == "layers/parcels.geojson"
