@@ -286,3 +286,21 @@ def test_symlink_out_of_layers_is_named(tmp_path, runner):
     assert f"(a link to {target})" in result.output
     assert "lies outside the project folder" in result.output
     assert _stored_sources(project)["parcels"] == "layers/parcels.geojson"
+
+
+def test_full_disk_when_writing_the_map(imported, runner, tmp_path):
+    from tests.store.test_processes import _small_filesystem
+
+    with _small_filesystem(tmp_path, 64) as mount:
+        if mount is None:
+            pytest.skip("no tmpfs mount allowed (needs root)")
+        (mount / "filler").write_bytes(b"\0" * (60 * 1024))  # leave ~4 KB: less than a map
+        out = mount / "park.html"
+        refused(
+            runner,
+            imported,
+            ["map", "--out", str(out)],
+            "cannot write it: the disk is full",
+            "no file was changed",
+        )
+        assert sorted(p.name for p in mount.iterdir()) == ["filler"]
