@@ -350,15 +350,19 @@ def import_project(
             problems.catch("source", error)
             continue
         report.notes.extend(raw.notes)
-        frame = normalize_layer(
-            raw.frame,
-            spec,
-            working_crs=manifest.crs,
-            repair=repair,
-            repair_tolerance_m2=repair_tolerance_m2,
-            report=report,
-            problems=problems,
-        )
+        try:
+            frame = normalize_layer(
+                raw.frame,
+                spec,
+                working_crs=manifest.crs,
+                repair=repair,
+                repair_tolerance_m2=repair_tolerance_m2,
+                report=report,
+                problems=problems,
+            )
+        except LayerReadError as error:  # an empty layer, or one with no geometry
+            problems.catch("source", error)
+            continue
         frames[spec.name] = (spec.kind, frame, spec.source)
     problems.raise_if_any()
     by_kind = {k: f for k, f, _ in frames.values()}

@@ -304,3 +304,21 @@ def test_full_disk_when_writing_the_map(imported, runner, tmp_path):
             "no file was changed",
         )
         assert sorted(p.name for p in mount.iterdir()) == ["filler"]
+
+
+def test_problems_of_every_layer_in_one_run(imported, runner):
+    zones = zones_frame()
+    zones["片区编号"] = ["Z1", "Z1"]
+    write_layer(zones, imported / "layers" / "zones", fmt="geojson")
+    (imported / "layers" / "parcels.geojson").write_text(
+        '{"type": "FeatureCollection", "features": []}', encoding="utf-8"
+    )
+    refused(
+        runner,
+        imported,
+        ["import"],
+        "2 problem(s) of 2 kind(s)",
+        "zones.geojson [layers.zones]: 'Z1' at #1, #2",
+        "parcels.geojson",
+        "empty",
+    )
