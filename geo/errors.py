@@ -95,3 +95,11 @@ class GoalWarning(ParkGeoWarning):
 
 class RepairWarning(ParkGeoWarning):
     """A geometry was repaired on import; the message gives the area changed."""
+
+
+class ImportProblemsError(ParkGeoError):
+    """An import found problems of several kinds (each listed, grouped by kind)."""
+
+
+class OutputWriteError(ParkGeoError):
+    """An output file cannot be written: a read-only folder or a full disk."""

@@ -21,11 +21,13 @@ DEFAULT_WORKING_CRS = "EPSG:4544"
 #: Geographic CRS of web maps (CGCS2000 is treated as WGS-84 for display).
 WEB_CRS = "EPSG:4326"
 
-#: Tolerance, in m², below which an area change from a geometry repair is not reported.
-REPAIR_AREA_TOLERANCE_M2 = 0.01
+#: Largest change, in m², a geometry repair may make to a feature's area (a line's length,
+#: in m) before it is refused; ``--repair-tolerance`` or ``repair_tolerance_m2`` raise it.
+REPAIR_AREA_TOLERANCE_M2 = 1.0
 
-#: Number of decimals kept for projected coordinates in the store (0.001 m).
-COORDINATE_DECIMALS = 3
+#: Largest relative difference between a layer's area in the working CRS and its geodesic
+#: area before import and ``layers`` warn that the working CRS does not fit the data.
+WORKING_CRS_AREA_TOLERANCE = 0.001
 
 #: Encodings tried, in order, for a Shapefile .dbf with no .cpg and no LDID.
 DBF_FALLBACK_ENCODINGS = ("utf-8", "gb18030", "big5")

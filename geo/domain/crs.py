@@ -8,22 +8,39 @@ to the easting (e.g. 35 508 600.0), and EPSG:4534–4554 without it (easting ~50
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS, Geod, Transformer
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_crs_info
+from pyproj.enums import PJType
 from shapely.geometry.base import BaseGeometry
 
+from geo import settings
 from geo.errors import CRSError, GeometryError
 
 __all__ = [
     "GK_ZONES",
+    "crs_fit_warnings",
+    "geodesic_areas",
     "geometry_to_metric",
     "gk_crs_for_longitude",
     "guess_crs",
     "is_projected_metric",
+    "metric_twins",
     "to_metric",
+    "working_crs_for",
+    "zone_overrun",
 ]
+
+#: CGCS2000 uses the GRS 1980 ellipsoid; WGS 84's differs from it by 0.1 mm in the minor axis.
+_GEOD = Geod(ellps="GRS80")
+#: features measured geodesically by the working-CRS guard (an even sample of bigger layers)
+GUARD_SAMPLE = 5000
+#: rough box of China's territory where its GK zones are the working CRS (lon/lat degrees)
+_CHINA = (73.0, 3.0, 136.0, 54.0)
 
 #: 3-degree zone number → (EPSG with zone prefix, EPSG without prefix).
 GK_ZONES = {zone: (4513 + zone - 25, 4534 + zone - 25) for zone in range(25, 46)}
@@ -43,6 +60,75 @@ def gk_crs_for_longitude(lon: float, *, prefixed: bool = False) -> str:
     if zone not in GK_ZONES:
         raise ValueError(f"longitude {lon:.3f} is outside China's GK zones 25-45")
     return f"EPSG:{GK_ZONES[zone][0 if prefixed else 1]}"
+
+
+def working_crs_for(lon: float, lat: float) -> str:
+    """The metric CRS to measure data centred at *lon*, *lat* in.
+
+    In China the CGCS2000 3-degree Gauss-Krüger zone of the longitude, without prefix
+    (EPSG:4534–4554); elsewhere the WGS 84 UTM zone (EPSG:326zz north, 327zz south).
+    """
+    west, south, east, north = _CHINA
+    if west <= lon <= east and south <= lat <= north:
+        try:
+            return gk_crs_for_longitude(lon)
+        except ValueError:
+            pass
+    zone = min(60, max(1, int((lon + 180.0) // 6.0) + 1))
+    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
+
+
+def zone_overrun(crs, lon_min: float, lon_max: float) -> float:
+    """Degrees of longitude by which data spanning *lon_min*..*lon_max* leaves *crs*'s zone.
+
+    The zone is the CRS's area of use (a GK or UTM zone's strip); 0 when inside or when
+    the CRS has no area of use.
+    """
+    area = CRS.from_user_input(crs).area_of_use
+    if area is None or area.east - area.west >= 359:
+        return 0.0
+    return max(0.0, area.west - lon_min, lon_max - area.east)
+
+
+def geodesic_areas(geometries) -> np.ndarray:
+    """Area in m² of each polygon given in longitude/latitude degrees, on the GRS 80 ellipsoid.
+
+    Independent of any projection (pyproj's Geod, after Karney 2013); non-polygons are 0.
+    """
+    out = np.zeros(len(geometries))
+    for i, geom in enumerate(geometries):
+        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            continue
+        out[i] = abs(_GEOD.geometry_area_perimeter(shapely.orient_polygons(geom))[0])
+    return out
+
+
+def metric_twins(crs) -> list[str]:
+    """Projected metric CRSs to use instead of a non-metric *crs*, best first.
+
+    A CRS in feet is answered with its metre edition (NAD83 / New York Long Island (ftUS)
+    → EPSG:32118) when PROJ has one, then the UTM zone of its area's centre; a geographic
+    CRS with the GK zone (in China) or UTM zone of its area's centre.
+    """
+    crs = CRS.from_user_input(crs)
+    area = crs.area_of_use
+    out = []
+    if crs.is_projected and area is not None:
+        base = re.sub(r"\s*\((?:ftUS|ft|ftIb|ftCla|ftSe|ftGC|ydIb|ftInd)\)$", "", crs.name)
+        found = query_crs_info(
+            auth_name="EPSG",
+            pj_types=PJType.PROJECTED_CRS,
+            area_of_interest=AreaOfInterest(area.west, area.south, area.east, area.north),
+        )
+        for info in found:
+            code = f"EPSG:{info.code}"
+            if info.name == base and not info.deprecated and is_projected_metric(code):
+                out.append(code)
+    if area is not None:
+        lon = (area.west + area.east) / 2
+        lat = (area.south + area.north) / 2
+        out.append(working_crs_for(lon, lat))
+    return list(dict.fromkeys(out))
 
 
 def is_projected_metric(crs) -> bool:
@@ -86,6 +172,9 @@ def guess_crs(x: np.ndarray, y: np.ndarray) -> tuple[str | None, str]:
                 f"eastings start with the zone number {zone} ({xmin:.1f}); that is CGCS2000 "
                 f"3-degree GK zone {zone} with prefix, EPSG:{epsg} (central meridian {3 * zone}°E)"
             )
+    swapped = _swapped(xmin, xmax, ymin, ymax)
+    if swapped:
+        return None, swapped
     if xmin >= 100_000 and xmax <= 900_000 and ymin >= 1_000_000 and ymax <= 6_000_000:
         return None, (
             f"eastings near 500000 ({xmin:.1f}..{xmax:.1f}) look like an unprefixed CGCS2000 "
@@ -96,6 +185,37 @@ def guess_crs(x: np.ndarray, y: np.ndarray) -> tuple[str | None, str]:
         None,
         f"coordinates x {xmin:.1f}..{xmax:.1f}, y {ymin:.1f}..{ymax:.1f} match no known CRS",
     )
+
+
+def _swapped(xmin: float, xmax: float, ymin: float, ymax: float) -> str | None:
+    """Why the coordinates look like (northing, easting) or (lat, lon); None when not.
+
+    Chinese surveys write X = northing first; a file that keeps that order has "eastings"
+    of millions of metres and "northings" that look like eastings.
+    """
+    fix = "set swap_xy = true in the layer's park.toml section"
+    if xmin >= -90 and xmax <= 90 and ymin >= -180 and ymax <= 180 and max(-ymin, ymax) > 90:
+        return (
+            f"the axes look swapped: x {xmin:.4f}..{xmax:.4f} reads as latitude and "
+            f"y {ymin:.4f}..{ymax:.4f} as longitude (latitude written first); {fix}"
+        )
+    if not (xmin >= 1_000_000 and xmax <= 6_000_000):
+        return None
+    zones = {int(v // 1_000_000) for v in (ymin, ymax)}
+    if len(zones) == 1 and next(iter(zones)) in GK_ZONES:
+        zone = next(iter(zones))
+        return (
+            f"the axes look swapped: x {xmin:.1f}..{xmax:.1f} is a northing and y "
+            f"{ymin:.1f}..{ymax:.1f} an easting prefixed with GK zone {zone} (surveys write "
+            f'X = northing first); {fix} and crs = "EPSG:{GK_ZONES[zone][0]}"'
+        )
+    if ymin >= 100_000 and ymax <= 900_000:
+        return (
+            f"the axes look swapped: x {xmin:.1f}..{xmax:.1f} is a northing and y "
+            f"{ymin:.1f}..{ymax:.1f} an easting near 500000 (surveys write X = northing "
+            f"first); {fix} and crs to the data's GK zone (EPSG:4534-4554)"
+        )
+    return None
 
 
 def _safe_gk(lon: float) -> str:
@@ -120,6 +240,47 @@ def to_metric(gdf, working_crs: str | None = None):
     bounds = gdf.to_crs("EPSG:4326").total_bounds
     lon = (bounds[0] + bounds[2]) / 2 if not math.isnan(bounds[0]) else 105.0
     return gdf.to_crs(gk_crs_for_longitude(lon))
+
+
+def crs_fit_warnings(gdf, working_crs: str, *, layer: str) -> list[str]:
+    """Why *working_crs* mis-measures *gdf* (empty when it fits).
+
+    Data beyond the working zone's edge is named when its centre lies in another zone. The
+    layer's planar area in the working CRS is compared with its geodesic area (GRS 80)
+    on an even sample of at most :data:`GUARD_SAMPLE` features; a difference above
+    ``settings.WORKING_CRS_AREA_TOLERANCE``, or data beyond the zone's edge, is a warning
+    naming the zone to use.
+    """
+    if gdf.crs is None or not len(gdf):
+        return []
+    lonlat = gdf.geometry.to_crs("EPSG:4326")
+    lon_min, lat_min, lon_max, lat_max = lonlat.total_bounds
+    if not np.isfinite([lon_min, lon_max]).all():
+        return []
+    fit = working_crs_for((lon_min + lon_max) / 2, (lat_min + lat_max) / 2)
+    better = f"use crs = {fit!r} in [park] (the zone of the data's centre)"
+    out = []
+    overrun = zone_overrun(working_crs, lon_min, lon_max)
+    # data a little over the edge of its own centre's zone is measured in it as well as in any
+    if overrun > 0.01 and fit != CRS.from_user_input(working_crs).to_string():
+        out.append(
+            f"{layer}: the data ({lon_min:.3f}..{lon_max:.3f}°E) reaches {overrun:.2f}° beyond "
+            f"the edge of the working CRS {working_crs}'s zone; {better}"
+        )
+    step = max(1, len(gdf) // GUARD_SAMPLE)
+    sample = gdf.geometry.iloc[::step]
+    if sample.geom_type.isin(["Polygon", "MultiPolygon"]).any():
+        planar = float(sample.to_crs(working_crs).area.sum())
+        geodesic = float(geodesic_areas(lonlat.iloc[::step].array).sum())
+        if geodesic > 0:
+            share = planar / geodesic - 1
+            if abs(share) > settings.WORKING_CRS_AREA_TOLERANCE:
+                out.append(
+                    f"{layer}: areas measured in the working CRS {working_crs} are {share:+.2%} "
+                    f"off their geodesic areas (limit ±{settings.WORKING_CRS_AREA_TOLERANCE:.1%}); "
+                    + (better if fit != working_crs else "split the layer by zone")
+                )
+    return out
 
 
 def geometry_to_metric(geom: BaseGeometry, source: CRS, *, what: str) -> tuple[BaseGeometry, str]:

@@ -19,26 +19,28 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
 
 from geo import settings
-from geo.domain.crs import guess_crs
+from geo.domain.crs import crs_fit_warnings
 from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
 from geo.domain.values import as_text, clean_frame, parse_date, parse_number
-from geo.errors import CRSError, GeometryError, GoalError, LayerReadError, ManifestError
+from geo.errors import CRSError, GoalError, LayerReadError, ManifestError
+from geo.ingest.geometry import check_geometry, resolve_crs
 from geo.ingest.history import apply_plans, upgrade_history, utc_now
 from geo.ingest.planning import (
     HISTORY_OUTLINE,
     ImportReport,
+    outside_notes,
     plan_progress,
     read_progress,
     rel_path,
     source_rows,
     unchanged_as_a_whole,
 )
-from geo.ingest.records import MAX_LISTED, listing, rename_fields
+from geo.ingest.problems import Problems
+from geo.ingest.records import listing, rename_fields
 from geo.io.files import write_atomic
 from geo.io.manifest import LayerSpec, Manifest, TableSpec
 from geo.io.sources import read_source
@@ -60,15 +62,19 @@ __all__ = [
 # ---------------------------------------------------------------------------- fields
 
 
-def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> pd.DataFrame:
-    problems = []
+def _coerce(
+    frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None, problems: Problems
+) -> pd.DataFrame:
+    """*frame*'s fields as their kind's types; each bad value filed in *problems* by kind
+    (bad dates, bad numbers, bad declared areas, required values missing)."""
     out = frame.copy()
     for f in k.fields:
         if f.name not in out.columns:
             continue
         values = []
         for i, v in enumerate(out[f.name].tolist()):
-            who = f"row {i + 2}" if ids is None else f"feature {ids.iloc[i]!r} (#{i + 1})"
+            row = f"row {i + 2}" if ids is None else f"feature {ids.iloc[i]!r} (#{i + 1})"
+            who = f"{where}: {row}, field {f.name} ({f.label_zh})"
             try:
                 if f.type == "date":
                     d = parse_date(v)
@@ -78,22 +84,20 @@ def _coerce(frame: pd.DataFrame, where: str, k: Kind, ids: pd.Series | None) -> 
                 elif f.type == "ids":
                     values.append(_split_ids(None if _blank(v) else v))
                 else:
-                    values.append(
-                        None
-                        if v is None or (isinstance(v, float) and math.isnan(v))
-                        else str(v).strip()
-                    )
+                    values.append(None if _blank(v) else str(v).strip())
             except ValueError as exc:
-                problems.append(f"{who}, field {f.name} ({f.label_zh}): {exc}")
+                problems.add("bad_date" if f.type == "date" else "bad_number", [f"{who}: {exc}"])
                 values.append(None)
+            number = values[-1] if f.type in ("float", "int") and "area" in f.name else None
+            if number is not None and (not math.isfinite(number) or number < 0):
+                problems.add("bad_area", [f"{who}: {v!r} is not an area"])
+                values[-1] = None
             if f.required and values[-1] in (None, "", []):
-                problems.append(f"{who}, field {f.name} ({f.label_zh}): empty, but required")
+                problems.add("required", [f"{who}: empty, but required"])
         if f.type in ("float", "int"):
             out[f.name] = pd.Series(values, index=out.index, dtype="float64")
         else:
             out[f.name] = pd.Series(values, index=out.index, dtype="object")
-    if problems:
-        raise LayerReadError(f"{where}: {len(problems)} bad value(s):{listing(problems)}")
     return out
 
 
@@ -108,149 +112,18 @@ def _id_text(value: object) -> str:
     return str(value).strip()
 
 
-def _check_ids(frame: pd.DataFrame, where: str) -> None:
+def _check_ids(frame: pd.DataFrame, where: str, problems: Problems) -> None:
     ids = frame["id"]
-    empty = [f"#{i + 1}" for i, v in enumerate(ids) if v in (None, "")]
-    if empty:
-        raise LayerReadError(
-            f"{where}: {len(empty)} feature(s) with an empty id: {', '.join(empty[:MAX_LISTED])}. "
-            "Give every feature a unique id."
-        )
-    dup = ids[ids.duplicated(keep=False)]
-    if not dup.empty:
-        listed = [
-            f"{v!r} at #{', #'.join(str(i + 1) for i in np.flatnonzero(ids == v))}"
+    empty = [f"{where}: feature #{i + 1}" for i, v in enumerate(ids) if v in (None, "")]
+    problems.add("empty_id", empty)
+    dup = ids[ids.duplicated(keep=False) & ids.notna() & (ids != "")]
+    problems.add(
+        "duplicate_id",
+        [
+            f"{where}: {v!r} at #{', #'.join(str(i + 1) for i in np.flatnonzero(ids == v))}"
             for v in dict.fromkeys(dup)
-        ]
-        raise LayerReadError(f"{where}: duplicate id(s):{listing(listed)}\nIds must be unique.")
-
-
-# ---------------------------------------------------------------------------- CRS
-
-
-def _implausible(crs: CRS, bounds) -> str | None:
-    """Why *bounds* cannot be coordinates in *crs* (None when they can)."""
-    area = crs.area_of_use
-    try:
-        t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        lon, lat = t.transform([bounds[0], bounds[2]], [bounds[1], bounds[3]])
-    except Exception:
-        return "PROJ cannot transform them"
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-        return "they fall outside the CRS's valid range"
-    if area is not None:
-        margin = 1.0
-        inside = (
-            (lon >= area.west - margin).all()
-            and (lon <= area.east + margin).all()
-            and (lat >= area.south - margin).all()
-            and (lat <= area.north + margin).all()
-        )
-        if not inside:
-            return (
-                f"they would lie at {lon.mean():.3f}°E {lat.mean():.3f}°N, outside the CRS's "
-                f"area of use ({area.name})"
-            )
-    return None
-
-
-def _resolve_crs(gdf: gpd.GeoDataFrame, spec: LayerSpec, where: str) -> gpd.GeoDataFrame:
-    key = f"[layers.{spec.name}] crs"
-    bounds = gdf.total_bounds
-    xs, ys = np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]])
-    guess, reason = guess_crs(xs, ys)
-    suggestion = f'set {key} = "{guess}" in park.toml' if guess else f"set {key} in park.toml"
-    if spec.crs:
-        crs = CRS.from_user_input(spec.crs)
-        why = _implausible(crs, bounds)
-        if why:
-            raise CRSError(
-                f"{where}: park.toml declares {spec.crs} but the coordinates do not fit it: {why}. "
-                f"{reason}. Fix {key}."
-            )
-        return gdf.set_crs(crs, allow_override=True)
-    if gdf.crs is None:
-        raise CRSError(
-            f"{where}: the layer has no CRS (no or unreadable .prj). {reason}. "
-            f"To fix, {suggestion}."
-        )
-    why = _implausible(gdf.crs, bounds)
-    if why:
-        name = gdf.crs.name
-        raise CRSError(
-            f"{where}: the file says its CRS is {name} but the coordinates do not fit it: {why}; "
-            f"the .prj is probably wrong. {reason}. To fix, {suggestion}."
-        )
-    return gdf
-
-
-# ---------------------------------------------------------------------------- geometry
-
-
-def _check_geometry(
-    gdf: gpd.GeoDataFrame, k: Kind, where: str, *, repair: bool, report: ImportReport, layer: str
-) -> gpd.GeoDataFrame:
-    geoms = gdf.geometry.array
-    ids = gdf["id"].tolist()
-    empty = [ids[i] for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if empty:
-        raise GeometryError(
-            f"{where}: {len(empty)} feature(s) with empty geometry: "
-            f"{', '.join(map(repr, empty[:MAX_LISTED]))}. Draw them or remove them."
-        )
-    types = gdf.geometry.geom_type
-    wrong = [f"{ids[i]!r}: {types.iloc[i]}" for i in np.flatnonzero(~types.isin(k.geometry_types))]
-    if wrong:
-        raise GeometryError(
-            f"{where}: a {k.name} layer holds {'/'.join(k.geometry_types)} geometries, but:"
-            f"{listing(wrong)}\nExport the layer with the right geometry type."
-        )
-    valid = shapely.is_valid(geoms)
-    if valid.all():
-        return gdf
-    bad = np.flatnonzero(~valid)
-    reasons = [f"{ids[i]!r}: {shapely.is_valid_reason(geoms[i])}" for i in bad]
-    if not repair:
-        raise GeometryError(
-            f"{where}: {len(bad)} invalid geometr{'y' if len(bad) == 1 else 'ies'}:"
-            f"{listing(reasons)}\n"
-            f"Fix them in a GIS, or let parkgeo repair them: `parkgeo import --repair` or "
-            f"repair = true in [layers.{layer}]; every repair is reported with the area it changed."
-        )
-    fixed = list(geoms)
-    for i in bad:
-        before = geoms[i]
-        after = shapely.make_valid(before, method="structure", keep_collapsed=False)
-        if k.geometry == "polygon":
-            parts = [
-                g for g in shapely.get_parts(after) if g.geom_type in ("Polygon", "MultiPolygon")
-            ]
-            after = shapely.union_all(parts) if parts else shapely.Polygon()
-        if after.is_empty:
-            raise GeometryError(
-                f"{where}: feature {ids[i]!r} collapses to nothing when repaired "
-                f"({shapely.is_valid_reason(before)}). Redraw it."
-            )
-        fixed[i] = after
-        measure = "area" if k.geometry == "polygon" else "length"
-        b = before.area if k.geometry == "polygon" else before.length
-        a = after.area if k.geometry == "polygon" else after.length
-        report.repairs.append(
-            {
-                "layer": layer,
-                "id": ids[i],
-                "reason": shapely.is_valid_reason(before),
-                f"{measure}_before": b,
-                f"{measure}_after": a,
-                "changed": a - b,
-            }
-        )
-        report.notes.append(
-            f"{layer}: repaired {ids[i]!r} ({shapely.is_valid_reason(before)}): {measure} "
-            f"{b:,.2f} → {a:,.2f} (changed {a - b:+,.2f})"
-        )
-    return gdf.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+        ],
+    )
 
 
 # ---------------------------------------------------------------------------- layers
@@ -262,18 +135,41 @@ def normalize_layer(
     *,
     working_crs: str,
     repair: bool = False,
+    repair_tolerance_m2: float | None = None,
     report: ImportReport | None = None,
-) -> pd.DataFrame:
+    problems: Problems | None = None,
+) -> pd.DataFrame | None:
     """Validate and normalize one source layer into the canonical form of its kind.
 
     Canonical field names and types, ids as unique text, geometry valid and in
-    *working_crs* (coordinates rounded to 1 mm). Non-spatial kinds return a DataFrame.
+    *working_crs*, coordinates as the source has them (not snapped: areas are those of
+    the source geometry; Z values are dropped with a note). Non-spatial kinds return a
+    DataFrame.
+
+    Parameters
+    ----------
+    repair_tolerance_m2
+        Largest area (m²; length for lines) a repair may change a feature by (default: the
+        layer's ``repair_tolerance_m2``, else ``settings.REPAIR_AREA_TOLERANCE_M2``).
+    problems
+        Where to file what is wrong, by kind, and go on (the importer collects every
+        layer's problems this way); None: refuse at the end with all of this layer's.
+        With *problems* given, None is returned when the layer cannot be read at all.
 
     Raises
     ------
-    LayerReadError, CRSError, GeometryError
+    LayerReadError, CRSError, GeometryError, ImportProblemsError
         With file, layer, feature id and field, and how to fix the source or park.toml.
     """
+    mine = problems is None
+    problems = Problems() if mine else problems
+    out = _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, problems)
+    if mine:
+        problems.raise_if_any()
+    return out
+
+
+def _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, problems):
     report = report if report is not None else ImportReport()
     k = kind(spec.kind)
     where = f"{spec.source.name}" + (f" (layer {spec.layer})" if spec.layer else "")
@@ -282,29 +178,64 @@ def normalize_layer(
         raise LayerReadError(
             f"{where}: the layer is empty. Point source at the right file or layer."
         )
-    frame = rename_fields(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
-    frame["id"] = [
-        None if v is None or (isinstance(v, float) and math.isnan(v)) else _id_text(v)
-        for v in frame["id"]
-    ]
-    _check_ids(frame, where)
-    frame = _coerce(frame, where, k, frame["id"])
+    try:
+        frame = rename_fields(frame, where, f"layers.{spec.name}", spec.fields, spec.id_field, k)
+    except LayerReadError as error:
+        problems.catch("fields", error)
+        return None
+    frame["id"] = [None if _blank(v) else _id_text(v) for v in frame["id"]]
+    _check_ids(frame, where, problems)
+    frame = _coerce(frame, where, k, frame["id"], problems)
     if not k.spatial:
-        out = pd.DataFrame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
-        return out
+        return pd.DataFrame(frame.drop(columns=[c for c in frame.columns if c == "geometry"]))
     if not isinstance(frame, gpd.GeoDataFrame):
         raise LayerReadError(f"{where}: a {k.name} layer needs geometry, but the source has none.")
-    gdf = _resolve_crs(frame, spec, where)
+    try:
+        gdf = resolve_crs(frame, spec, where)
+    except CRSError as error:
+        problems.catch("crs", error)
+        return None
+    if spec.crs is None and _geojson_without_crs(spec.source):
+        report.notes.append(
+            f"{where}: the GeoJSON names no CRS, so its coordinates are taken as WGS 84 degrees "
+            f'(RFC 7946); if they are not, set crs = "EPSG:..." in [layers.{spec.name}]'
+        )
+    present = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
+    if gdf.geometry[present].has_z.any():
+        n = int(gdf.geometry[present].has_z.sum())
+        gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.array))
+        report.notes.append(
+            f"{where}: {n} feature(s) have Z (height) coordinates; parkgeo measures in the "
+            "plane, so the Z values were dropped (areas and lengths are those of the 2D shapes)"
+        )
+    report.warnings.extend(crs_fit_warnings(gdf, working_crs, layer=spec.name))
     gdf = gdf.to_crs(working_crs)
-    gdf = _check_geometry(
-        gdf, k, where, repair=repair or spec.repair, report=report, layer=spec.name
-    )
-    gdf = gdf.set_geometry(
-        shapely.set_precision(gdf.geometry.array, 10**-settings.COORDINATE_DECIMALS)
+    tolerance = repair_tolerance_m2
+    if tolerance is None:
+        tolerance = spec.repair_tolerance_m2
+    if tolerance is None:
+        tolerance = settings.REPAIR_AREA_TOLERANCE_M2
+    gdf = check_geometry(
+        gdf,
+        k,
+        where,
+        repair=repair or spec.repair,
+        tolerance_m2=tolerance,
+        report=report,
+        layer=spec.name,
+        problems=problems,
     )
     canonical = [f.name for f in k.fields if f.name in gdf.columns]
     extra = [c for c in gdf.columns if c not in canonical and c != gdf.geometry.name]
     return gdf[[*canonical, *extra, gdf.geometry.name]]
+
+
+def _geojson_without_crs(path: Path) -> bool:
+    """Whether *path* is a GeoJSON file with no ``crs`` member (GDAL writes it first)."""
+    if path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return False
+    with path.open("rb") as fh:
+        return b'"crs"' not in fh.read(65536)
 
 
 def _split_ids(value: object) -> list[str]:
@@ -323,7 +254,9 @@ def normalize_table(frame: pd.DataFrame, spec: TableSpec, *, kind_name: str) -> 
     if spec.kind and "kind" not in spec.fields.values():
         frame = frame.assign(kind=spec.kind)
     frame = rename_fields(frame, where, key, spec.fields, None, k)
-    frame = _coerce(frame, where, k, None)
+    problems = Problems()
+    frame = _coerce(frame, where, k, None, problems)
+    problems.raise_if_any()
     frame["source_file"] = spec.source.name
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
@@ -371,6 +304,7 @@ def import_project(
     store: Store,
     *,
     repair: bool = False,
+    repair_tolerance_m2: float | None = None,
     skip_bad: bool = False,
     today: dt.date | None = None,
     on_step: Callable[[str], None] | None = None,
@@ -388,6 +322,8 @@ def import_project(
 
     Parameters
     ----------
+    repair_tolerance_m2
+        Largest area change a geometry repair may make (see :func:`normalize_layer`).
     skip_bad
         Import the good progress rows and write the bad ones, with their reasons, to
         ``NAME.rejects.csv`` beside each input instead of refusing the whole file.
@@ -405,17 +341,32 @@ def import_project(
     if not manifest.layers:
         raise ManifestError(f"{manifest.path}: no [layers.*] entries; nothing to import.")
     frames: dict[str, tuple[str, pd.DataFrame, Path]] = {}
+    problems = Problems()
     for spec in manifest.layers.values():
         step(spec.name)
-        raw = read_source(spec.source, layer=spec.layer, encoding=spec.encoding, sheet=spec.sheet)
+        try:
+            raw = read_source(
+                spec.source, layer=spec.layer, encoding=spec.encoding, sheet=spec.sheet
+            )
+        except LayerReadError as error:
+            problems.catch("source", error)
+            continue
         report.notes.extend(raw.notes)
-        frames[spec.name] = (
-            spec.kind,
-            normalize_layer(
-                clean_frame(raw.frame), spec, working_crs=manifest.crs, repair=repair, report=report
-            ),
-            spec.source,
-        )
+        try:
+            frame = normalize_layer(
+                clean_frame(raw.frame),
+                spec,
+                working_crs=manifest.crs,
+                repair=repair,
+                repair_tolerance_m2=repair_tolerance_m2,
+                report=report,
+                problems=problems,
+            )
+        except LayerReadError as error:  # an empty layer, or one with no geometry
+            problems.catch("source", error)
+            continue
+        frames[spec.name] = (spec.kind, frame, spec.source)
+    problems.raise_if_any()
     by_kind = {k: f for k, f, _ in frames.values()}
     centerlines = (
         road_centerlines(by_kind["roads"], scale_tolerance=manifest.road_scale_tolerance)
@@ -423,6 +374,16 @@ def import_project(
         else {}
     )
     sheets = read_progress(manifest, report) if manifest.progress else []
+    report.notes.extend(
+        outside_notes(
+            [
+                *((f"layers.{s.name}", s.source) for s in manifest.layers.values()),
+                *((f"progress.{s.spec.name}", s.path) for s in sheets),
+                *([("goals", manifest.goals.source)] if manifest.goals else []),
+            ],
+            manifest.root,
+        )
+    )
     goals = None
     if manifest.goals:
         step("goals")

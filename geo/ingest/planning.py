@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class ImportReport:
 
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: measurements to doubt: a working CRS that does not fit the data
+    warnings: list[str] = field(default_factory=list)
     repairs: list[dict] = field(default_factory=list)
     added: int = 0
     duplicates: int = 0
@@ -340,8 +343,33 @@ def _rename_table(frame: pd.DataFrame, spec: TableSpec, *, where: str) -> pd.Dat
 
 
 def rel_path(path: Path, root: Path) -> str:
-    """*path* relative to the project folder *root* when it is inside it."""
+    """*path* relative to the project folder *root* (``../data/x.csv`` when it lies outside:
+    the store, the file people mail around, never records a path of one machine), with
+    forward slashes; absolute only when no relative path exists (another drive)."""
     try:
-        return str(path.relative_to(root))
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
     except ValueError:
         return str(path)
+
+
+def outside_notes(sources: list[tuple[str, Path]], root: Path) -> list[str]:
+    """A note for each of *sources* ((manifest key, path) pairs) whose file lies outside the
+    project folder *root*, itself or through a symbolic link."""
+    notes = []
+    real_root = root.resolve()
+    for key, path in sources:
+        real = path.resolve()
+        if real.is_relative_to(real_root):
+            continue
+        via = f" (a link to {real})" if real != Path(os.path.abspath(path)) else ""
+        notes.append(
+            f"[{key}] source {rel_path(path, root)}{via} lies outside the project folder "
+            f"{root}; it was read, and the store records it as {rel_path(path, root)!r}, "
+            "relative to the project. Copy the file into layers/ so that the project folder "
+            "holds everything it is built from."
+        )
+    return notes

@@ -383,9 +383,21 @@ def rename_fields(
     be there after (else :class:`~geo.errors.LayerReadError` naming *where* and *key*)."""
     missing_sources = [src for src in fields if src not in frame.columns]
     if missing_sources:
+        cut = [
+            f"{src!r} is {c!r} in the file"
+            for src in missing_sources
+            for c in map(str, frame.columns)
+            if len(c) < len(src) and src.startswith(c)
+        ]
+        why = (
+            f" Shapefile (.dbf) field names hold at most 10 bytes, so long names are cut: "
+            f"{'; '.join(cut)}; name the field as the file has it."
+            if cut
+            else ""
+        )
         raise LayerReadError(
             f"{where}: field(s) {', '.join(missing_sources)} named in [{key}.fields] are not in "
-            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map."
+            f"the source, which has: {', '.join(map(str, frame.columns))}. Fix the field map." + why
         )
     mapping = dict(fields)
     if id_field and id_field != "id":
@@ -394,13 +406,49 @@ def rename_fields(
                 f"{where}: id field {id_field!r} ([{key}] id) is not in the source, which has: "
                 f'{", ".join(map(str, frame.columns))}. Set id = "..." to the field holding ids.'
             )
+        if mapping.get(id_field, "id") != "id":
+            raise LayerReadError(
+                f"{where}: field {id_field!r} is the id ([{key}] id) and is also mapped to "
+                f"{mapping[id_field]!r} in [{key}.fields]; a source field can be only one "
+                f"canonical field. Map another field to {mapping[id_field]!r}, or set id = "
+                "... to another field."
+            )
         mapping[id_field] = "id"
+    _check_collisions(frame, where, key, mapping)
     out = frame.rename(columns=mapping)
     missing = [f for f in k.required if f not in out.columns]
     if missing:
         labels = ", ".join(f"{f} ({k.field(f).label_zh})" for f in missing)
+        example = ", ".join(f'"{k.field(f).label_zh}" = "{f}"' for f in missing)
         raise LayerReadError(
-            f"{where}: required field(s) {labels} missing. Map the source field to it in "
-            f'[{key}.fields], e.g. "地块编号" = "id".'
+            f"{where}: required field(s) {labels} missing. Map the source field holding it in "
+            f"[{key}.fields], e.g. {example} (the source has: "
+            f"{', '.join(map(str, frame.columns))})."
         )
     return out
+
+
+def _check_collisions(frame: pd.DataFrame, where: str, key: str, mapping: dict[str, str]) -> None:
+    """Refuse a field map under which two source fields would end with one name."""
+    targets: dict[str, list[str]] = {}
+    for src in map(str, frame.columns):
+        targets.setdefault(mapping.get(src, src), []).append(src)
+    clashes = {t: s for t, s in targets.items() if len(s) > 1}
+    if not clashes:
+        return
+    problems = []
+    for target, sources in clashes.items():
+        kept = [s for s in sources if s == target]
+        mapped = [s for s in sources if s != target]
+        if kept:
+            problems.append(
+                f"the source already has a field {target!r}, and {', '.join(map(repr, mapped))} "
+                f"is mapped onto it too; rename the source's {target!r} or map it to "
+                f'another name ("{target}" = "{target}_source")'
+                + ("" if target != "id" else f', or set id = "id" in [{key}]')
+            )
+        else:
+            problems.append(
+                f"{', '.join(map(repr, mapped))} are all mapped to {target!r}; map only one"
+            )
+    raise LayerReadError(f"{where}: the field map makes two fields one:{listing(problems)}")

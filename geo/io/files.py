@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from geo.errors import OutputWriteError
 
 __all__ = ["write_atomic"]
 
@@ -28,10 +31,18 @@ def write_atomic(path: Path | str, content: str | bytes | Callable[[Path], objec
     -------
     Path
         *path*.
+
+    Raises
+    ------
+    OutputWriteError
+        When the folder is read-only or the disk is full (the old file is kept).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         if callable(content):
             os.close(fd)
@@ -41,6 +52,26 @@ def write_atomic(path: Path | str, content: str | bytes | Callable[[Path], objec
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno not in _CANNOT_WRITE:
+            raise
+        raise _write_error(path, exc) from None
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
+def _write_error(path: Path, exc: OSError) -> OutputWriteError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk is full"
+        fix = "Free some space and run the command again"
+    else:
+        why = f"the folder {path.parent} is read-only ({exc.strerror})"
+        fix = (
+            "Make it writable, write the output elsewhere (--out where the command has it), "
+            "or copy the project folder somewhere writable"
+        )
+    return OutputWriteError(f"{path}: cannot write it: {why}; no file was changed. {fix}.")

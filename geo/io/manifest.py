@@ -6,6 +6,7 @@ A park project is a folder holding ``park.toml``, its ``layers/`` and its ``maps
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +16,10 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo import settings
-from geo.domain.crs import is_projected_metric
+from geo.domain.crs import is_projected_metric, metric_twins
 from geo.domain.tables import kinds
 from geo.errors import ManifestError
+from geo.io.schema import check_manifest_keys
 
 __all__ = ["LayerSpec", "Manifest", "TableSpec", "find_manifest", "load_manifest"]
 
@@ -35,6 +37,10 @@ class LayerSpec:
     encoding: str | None = None
     sheet: str | None = None
     repair: bool = False
+    #: largest area change (m²) a repair may make; None: ``settings.REPAIR_AREA_TOLERANCE_M2``
+    repair_tolerance_m2: float | None = None
+    #: the source writes northing before easting (X = north, as Chinese surveys do)
+    swap_xy: bool = False
     fields: dict[str, str] = field(default_factory=dict)
 
 
@@ -59,6 +65,7 @@ class Manifest:
     root: Path
     path: Path
     name: str
+    #: the English name, "" when park.toml gives none (see :meth:`display_name`)
     name_en: str
     as_of: dt.date
     crs: str
@@ -79,6 +86,11 @@ class Manifest:
     organization: str = ""
     #: the briefing's date (``[park] issued_on``, 编制日期); None: the as-of date
     issued_on: dt.date | None = None
+
+    def display_name(self, lang: str = "zh") -> str:
+        """The park's name in *lang*: ``name_en`` in English when park.toml gives one, else
+        the name as written (never a made-up translation)."""
+        return self.name_en if lang == "en" and self.name_en else self.name
 
     @property
     def maps_dir(self) -> Path:
@@ -137,7 +149,7 @@ def _table(path: Path, root: Path, key: str, name: str, spec: dict) -> TableSpec
         raise _fail(path, key, f"kind = {kind!r} is unknown", f"Use one of: {', '.join(kinds())}.")
     return TableSpec(
         name=name,
-        source=(root / spec["source"]).resolve(),
+        source=_source_path(root, spec["source"]),
         kind=kind,
         encoding=spec.get("encoding"),
         sheet=spec.get("sheet"),
@@ -176,6 +188,7 @@ def load_manifest(project: Path | str) -> Manifest:
         raise ManifestError(f"{path}: not valid TOML: {exc}. Fix the line it names.") from None
     except UnicodeDecodeError:
         raise ManifestError(f"{path}: not UTF-8 text. Save park.toml as UTF-8.") from None
+    check_manifest_keys(raw, path)
 
     park = raw.get("park", {})
     as_of = park.get("as_of", dt.date.today())
@@ -190,11 +203,15 @@ def load_manifest(project: Path | str) -> Manifest:
         as_of = as_of.date()
     crs = _crs(path, "park", park.get("crs", settings.DEFAULT_WORKING_CRS))
     if not is_projected_metric(crs):
+        twins = metric_twins(crs)
         raise _fail(
             path,
             "park",
             f"crs = {crs!r} is not a projected CRS in metres; areas and lengths are measured in it",
-            'Use the data\'s Gauss-Krüger zone, e.g. crs = "EPSG:4544".',
+            f"Use {' or '.join(repr(t) for t in twins)} instead (the same place in metres)"
+            if twins
+            else 'Use the data\'s Gauss-Krüger zone (e.g. crs = "EPSG:4544" for CM 105°E), '
+            "or run `parkgeo init --from` to choose it from the data",
         )
 
     layers: dict[str, LayerSpec] = {}
@@ -218,13 +235,15 @@ def load_manifest(project: Path | str) -> Manifest:
         layers[name] = LayerSpec(
             name=name,
             kind=kind,
-            source=(root / spec["source"]).resolve(),
+            source=_source_path(root, spec["source"]),
             layer=spec.get("layer"),
             id_field=spec.get("id", "id"),
             crs=_crs(path, key, spec["crs"]) if spec.get("crs") else None,
             encoding=spec.get("encoding"),
             sheet=spec.get("sheet"),
             repair=bool(spec.get("repair", False)),
+            repair_tolerance_m2=spec.get("repair_tolerance_m2"),
+            swap_xy=bool(spec.get("swap_xy", False)),
             fields=_fields(path, key, spec),
         )
 
@@ -249,7 +268,7 @@ def load_manifest(project: Path | str) -> Manifest:
         root=root,
         path=path,
         name=str(park.get("name", root.name)),
-        name_en=str(park.get("name_en", park.get("name", root.name))),
+        name_en=str(park.get("name_en", "")),
         as_of=as_of,
         crs=crs,
         store=_store_url(str(park.get("store", settings.STORE_NAME)), root, path),
@@ -278,6 +297,12 @@ def _date(path: Path, key: str, value) -> dt.date | None:
         raise _fail(
             path, key, f"{value!r} is not a date", "Write a TOML date, e.g. 2024-10-08."
         ) from None
+
+
+def _source_path(root: Path, source: str) -> Path:
+    """*source* made absolute against *root*, ``..`` removed but symbolic links kept (so a
+    link in layers/ is recorded where it is, and import can say where it points)."""
+    return Path(os.path.abspath(root / source))
 
 
 def _store_url(text: str, root: Path, path: Path) -> str:

@@ -19,7 +19,14 @@ from geo import settings
 from geo.errors import LayerReadError
 from geo.io.sheets import read_sheets
 
-__all__ = ["RawSource", "detect_dbf_encoding", "read_source", "read_table", "read_tables"]
+__all__ = [
+    "RawSource",
+    "detect_dbf_encoding",
+    "layer_names",
+    "read_source",
+    "read_table",
+    "read_tables",
+]
 
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}  # read by geo.io.sheets
 
@@ -137,6 +144,20 @@ def _shapefile_encoding(path: Path, declared: str | None, notes: list[str]) -> s
     return encoding
 
 
+def layer_names(path: Path) -> list[str]:
+    """Names of the layers GDAL finds in *path* (one for a Shapefile or GeoJSON).
+
+    Raises
+    ------
+    LayerReadError
+        GDAL cannot open the file.
+    """
+    try:
+        return [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except (DataSourceError, DataLayerError) as exc:
+        raise LayerReadError(f"{path}: GDAL cannot open it ({exc}). Is it a GIS file?") from None
+
+
 def read_source(
     path: Path, *, layer: str | None = None, encoding: str | None = None, sheet: str | None = None
 ) -> RawSource:
@@ -154,11 +175,7 @@ def read_source(
         return read_table(path, encoding=encoding, sheet=sheet)
     notes: list[str] = []
     enc = _shapefile_encoding(path, encoding, notes)
-    try:
-        layers = pyogrio.list_layers(path)
-    except (DataSourceError, DataLayerError) as exc:
-        raise LayerReadError(f"{path}: GDAL cannot open it ({exc}). Is it a GIS file?") from None
-    names = [str(n) for n in layers[:, 0]]
+    names = layer_names(path)
     if layer is None and len(names) > 1:
         raise LayerReadError(
             f"{path} holds {len(names)} layers ({', '.join(names)}); name one with "

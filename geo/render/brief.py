@@ -141,7 +141,7 @@ def write_brief(
         raise ParkGeoError(f"unknown language {lang!r}; use zh or en")
     step = on_step or (lambda _what: None)
     doc = BriefDocument(lang)
-    name = manifest.name if lang == "zh" else manifest.name_en
+    name = manifest.display_name(lang)
     block = [f"{label('as_of', lang)} {as_of.isoformat()}"]
     if manifest.organization:
         block.append(_t("issuer", lang, org=manifest.organization))

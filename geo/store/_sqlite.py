@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -135,8 +136,9 @@ def decode(blobs: Iterable[bytes | None]) -> np.ndarray:
 
 def connect(path, *, timeout: float, readonly: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are begun explicitly) with the
-    GeoPackage ``ST_*`` functions the R*Tree triggers call."""
-    target = f"file:{path}?mode=ro" if readonly else str(path)
+    GeoPackage ``ST_*`` functions the R*Tree triggers call. *readonly* opens the file as
+    immutable (no lock or WAL files made beside it: for a store in a read-only folder)."""
+    target = f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1" if readonly else str(path)
     con = sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=readonly)
     for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
         con.create_function(name, 1, lambda b, i=i: _envelope(b, i), deterministic=True)

@@ -187,23 +187,34 @@ class GpkgStore(Store):
         self._require()
         try:
             con = _sqlite.connect(self.path, timeout=self.timeout)
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # a read-only folder or file: SQLite cannot make its lock files beside the store,
+            # so read it as an immutable file (nobody can be writing it there either)
+            con = self._read_only()
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({exc}).") from None
+            raise StoreError(_corrupt(self.path, exc)) from None
         try:
             yield con
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path}: not a parkgeo store ({exc}). Run `parkgeo import`."
-            ) from None
+            raise StoreError(_corrupt(self.path, exc)) from None
         finally:
             con.close()
+
+    def _read_only(self) -> sqlite3.Connection:
+        try:
+            con = _sqlite.connect(self.path, timeout=self.timeout, readonly=True)
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: cannot open the store ({exc}); is the project folder readable?"
+            ) from None
+        return con
 
     def catalog(self) -> pd.DataFrame:
         with self._reading() as con:
             if CATALOG not in _table_names(con):
-                raise StoreError(
-                    f"{self.path}: not a parkgeo store (no catalog). Run `parkgeo import`."
-                )
+                raise StoreError(_corrupt(self.path, "it has no catalog"))
             return _sqlite.read_table(con, CATALOG)
 
     def read(self, name, *, columns=None, where=None, bbox=None) -> pd.DataFrame:
@@ -216,9 +227,12 @@ class GpkgStore(Store):
 
     @contextlib.contextmanager
     def transaction(self, *, command: str = "") -> Iterator[StoreWriter]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.exists()
-        con = _sqlite.connect(self.path, timeout=self.timeout)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            new = not self.path.exists()
+            con = _sqlite.connect(self.path, timeout=self.timeout)
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise StoreError(_cannot_write(self.path, exc)) from None
         wrote_note = False
         try:
             if new:
@@ -244,9 +258,14 @@ class GpkgStore(Store):
                     f"{self.path}: the disk is full; nothing was written and the store is as it "
                     "was. Free some space and run the command again."
                 ) from None
+            if "readonly" in str(exc) or "unable to open" in str(exc):
+                raise StoreError(_cannot_write(self.path, exc)) from None
             raise StoreError(
                 f"{self.path}: the write failed ({exc}); nothing was written."
             ) from None
+        except sqlite3.DatabaseError as exc:
+            _rollback(con)
+            raise StoreError(_corrupt(self.path, exc)) from None
         except BaseException:
             _rollback(con)
             raise
@@ -320,6 +339,24 @@ def _table_names(con: sqlite3.Connection) -> list[str]:
         return _sqlite.table_names(con)
     except sqlite3.OperationalError:
         return []
+
+
+def _cannot_write(path: Path, exc: Exception) -> str:
+    return (
+        f"{path}: cannot write the store ({exc}): the project folder or the store file is "
+        "read-only. Nothing was written and the store is as it was. Make the folder and "
+        f"{path.name} writable, or copy the project folder somewhere writable and run the "
+        "command there."
+    )
+
+
+def _corrupt(path: Path, why: object) -> str:
+    return (
+        f"{path}: not a readable parkgeo store ({why}): the file is damaged or is not a "
+        "parkgeo GeoPackage, and nothing will write over it. Restore it from a backup copy; "
+        f"or, to start afresh from the sources (the progress history it held is then lost), "
+        f"move {path.name} aside and run `parkgeo import`."
+    )
 
 
 def _rollback(con: sqlite3.Connection) -> None:

@@ -175,14 +175,23 @@ def test_bowtie_is_reported_then_repaired_with_area(imported, runner):
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert store_state(store_location(imported)) == before
 
-    result = runner.invoke(cli, ["import", "-p", str(imported), "--repair", "--json"])
+    # the bow-tie is two triangles of 50 m × 100 m / 2 = 2,500 m² each; shoelace gives 0:
+    # the repair adds 5,000 m² (7.5 亩), beyond the default tolerance, so it is refused
+    result = runner.invoke(cli, ["import", "-p", str(imported), "--repair"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "+5,000.00 m²" in result.output and "+7.5000 亩" in result.output
+    assert "--repair-tolerance" in result.output
+    assert store_state(store_location(imported)) == before
+
+    args = ["import", "-p", str(imported), "--repair", "--repair-tolerance", "5000.5", "--json"]
+    result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     (repair,) = out["repairs"]
     assert repair["id"] == "P2"
-    # the bow-tie is two triangles of 50 m × 100 m / 2 = 2,500 m² each; shoelace gives 0
     assert repair["area_before"] == pytest.approx(0.0, abs=1e-6)
     assert repair["area_after"] == pytest.approx(5_000.0, rel=1e-9)
+    assert repair["changed_mu"] == pytest.approx(7.5, rel=1e-9)
     stored = read_back(store_location(imported), "parcels")
     assert stored.geometry.is_valid.all()
 

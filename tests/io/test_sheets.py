@@ -242,5 +242,5 @@ def test_header_row_must_be_a_row_number(park, value):
     from geo.errors import ManifestError
 
     write_book(park, [("三月", ROWS, {})], spec_extra=f"header_row = {value}")
-    with pytest.raises(ManifestError, match="is not a row number"):
+    with pytest.raises(ManifestError, match=r"not a (whole|row) number"):
         run_import(park)

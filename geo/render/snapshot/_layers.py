@@ -229,7 +229,7 @@ def legend_columns(keys: tuple[str, ...], height: float) -> int:
 
 
 def _title(manifest, extent: Extent, lang: str) -> str:
-    name = manifest.name if lang == "zh" else manifest.name_en
+    name = manifest.display_name(lang)
     if extent.kind == "park":
         return name
     return f"{name} · {extent.name}" if extent.name != extent.id else f"{name} · {extent.id}"

@@ -193,7 +193,7 @@ def map_model(store, manifest, options: MapOptions) -> dict:
         for k in (kind(n) for n in ("zones", *staged))
     }
     return {
-        "title": manifest.name if options.lang == "zh" else manifest.name_en,
+        "title": manifest.display_name(options.lang),
         "as_of": as_of.isoformat(),
         "lang": options.lang,
         "labels": labels(options.lang),

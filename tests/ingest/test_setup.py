@@ -1,0 +1,103 @@
+"""`parkgeo init --from`: a park built from its own files imports as it is.
+
+The expected working CRS of each case is worked out from the data's centre longitude by
+hand (zone = round(lon / 3), EPSG:4534 + zone − 25 in China; UTM zone = ⌊(lon + 180) / 6⌋ + 1
+elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from geo.cli import cli
+from geo.ingest.setup import guess_project
+from tests.conftest import parcels_frame, realdata, write_layer, zones_frame
+
+
+def _sources(tmp_path, *, shift=0.0):
+    src = tmp_path / "src"
+    parcels = parcels_frame().rename(columns={"用地面积": "出让面积(亩)"}).to_crs("EPSG:4490")
+    zones = zones_frame().to_crs("EPSG:4490")
+    for frame in (parcels, zones):
+        frame["geometry"] = shapely.transform(
+            frame.geometry.array, lambda c: c + np.array([shift, 0.0])
+        )
+    return [
+        write_layer(parcels, src / "宗地", fmt="shp"),
+        write_layer(zones, src / "片区", fmt="geojson"),
+    ]
+
+
+# GDAL reports the cut field name in GBK, which pyogrio cannot decode while writing
+WRITE_NOISE = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@WRITE_NOISE
+def test_init_from_guesses_kinds_fields_and_crs_and_imports(tmp_path, runner):
+    files = _sources(tmp_path)
+    park = tmp_path / "park"
+    args = ["init", str(park), *[a for f in files for a in ("--from", str(f))]]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    manifest = tomllib.loads((park / "park.toml").read_text(encoding="utf-8"))
+    # the parcels lie at ~105.09°E: zone 35, EPSG:4534 + 10 = EPSG:4544
+    assert manifest["park"]["crs"] == "EPSG:4544"
+    assert "as_of" not in manifest["park"]  # not frozen to the day init ran
+    parcels = manifest["layers"]["parcels"]
+    assert parcels["id"] == "地块编号" and parcels["source"] == "layers/宗地.shp"
+    # GBK .dbf names hold 10 bytes: 出让面积(亩) is cut to 出让面积( and still recognised
+    assert parcels["fields"] == {
+        "所属片区": "zone",
+        "用地性质": "land_use",
+        "出让面积(": "declared_area_mu",
+        "供地日期": "allocated_on",
+    }
+    assert "10 bytes" in (park / "park.toml").read_text(encoding="utf-8")
+    assert manifest["layers"]["zones"]["fields"] == {"片区名称": "name"}
+    assert (park / "layers" / "宗地.dbf").exists() and (park / "layers" / "宗地.prj").exists()
+
+    result = runner.invoke(cli, ["import", "-p", str(park), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["warnings"] == []
+    stored = pyogrio.read_dataframe(park / "park.gpkg", layer="parcels").set_index("id")
+    assert list(stored["declared_area_mu"]) == [30.0, 45.0, 90.0, 15.0]
+
+
+@WRITE_NOISE
+def test_init_from_picks_the_zone_of_the_data(tmp_path, runner):
+    files = _sources(tmp_path, shift=12.0)  # ~117.09°E: zone 39, EPSG:4548
+    park = tmp_path / "park"
+    result = runner.invoke(cli, ["init", str(park), "--from", str(files[0])])
+    assert result.exit_code == 0, result.output
+    manifest = tomllib.loads((park / "park.toml").read_text(encoding="utf-8"))
+    assert manifest["park"]["crs"] == "EPSG:4548"
+
+
+def test_init_refuses_an_existing_manifest_and_missing_files(tmp_path, runner):
+    result = runner.invoke(cli, ["init", str(tmp_path), "--from", str(tmp_path / "nope.shp")])
+    assert result.exit_code == 2 and "nope.shp" in result.output
+    assert not (tmp_path / "park.toml").exists()
+
+
+def test_real_gbk_shapefile_province(tmp_path):
+    # geotools' chinese_poly: one GBK polygon (黑龙江省, ~121–135°E), no .cpg, WGS 84 .prj
+    shp = realdata("encodings", "chinese_poly.shp")
+    guess = guess_project([shp])
+    (source,) = guess.sources
+    assert source.geometry == "polygon" and source.crs == "EPSG:4326"
+    lon = (source.lonlat[0] + source.lonlat[2]) / 2
+    assert guess.crs == f"EPSG:{4534 + round(lon / 3) - 25}"
+
+
+@pytest.mark.parametrize(("lon", "lat", "expected"), [(-74.0, 40.7, "EPSG:32618")])
+def test_outside_china_the_utm_zone_is_chosen(tmp_path, lon, lat, expected):
+    frame = parcels_frame().to_crs("EPSG:4326")
+    frame["geometry"] = [shapely.box(lon, lat, lon + 0.001, lat + 0.001)] * len(frame)
+    path = write_layer(frame, tmp_path / "parcels", fmt="geojson")
+    assert guess_project([path]).crs == expected
