@@ -517,7 +517,27 @@ function parkgeoInit(map, D) {
   });
 
   // ---------------------------------------------------------------- title
-  var goalsPanel = null, timeText = null, timeNote = null;
+  var goalsPanel = null, timeText = null, timeNote = null, unplacedPanel = null;
+  // findings with no place on the map (a project's): a list of the date's, in a panel
+  var unplaced = (D.findings_unplaced || []).map(function (p) { return { properties: p }; });
+  unplaced.forEach(function (f) {
+    String(f.properties.ids || "").split(";").forEach(function (id) { (findingsOf[id] = findingsOf[id] || []).push(f); });
+  });
+  function buildUnplaced() {
+    if (!unplaced.length) return null;
+    var p = panel("unplaced", T.findings_unplaced, false);
+    p.fill = function () {
+      var now = unplaced.filter(function (f) { return holdsNow(f.properties); });
+      p.body.innerHTML = "<table class=\"pg-popup\">" + findingRows(now) + "</table>";
+      now.forEach(function (f, k) {
+        var cell = p.body.querySelectorAll("td")[k];
+        if (cell) cell.appendChild(el("div", "pg-unplaced-ids", T.id + " " + String(f.properties.ids || "").split(";").join(lang === "en" ? ", " : "、")));
+      });
+      p.box.style.display = now.length ? "" : "none";
+    };
+    p.fill();
+    return p;
+  }
   var findingsSpec = D.layers.filter(function (s) { return s.form === "findings"; })[0];
   var titleBox = el("div", "pg-title");
   titleBox.appendChild(el("div", "pg-title-main", D.title + " " + T.title_suffix));
@@ -575,8 +595,10 @@ function parkgeoInit(map, D) {
     var search = buildSearch();
     var time = buildTimeline();
     goalsPanel = buildGoals();
-    var panels = [search, layersPanel.box, time, goalsPanel && goalsPanel.box, legendBox].filter(Boolean);
-    var corners = { topleft: [search], topright: [layersPanel.box], bottomleft: [time, goalsPanel && goalsPanel.box].filter(Boolean), bottomright: [legendBox] };
+    unplacedPanel = buildUnplaced();
+    var unplacedBox = unplacedPanel && unplacedPanel.box;
+    var panels = [search, layersPanel.box, unplacedBox, time, goalsPanel && goalsPanel.box, legendBox].filter(Boolean);
+    var corners = { topleft: [search], topright: [layersPanel.box, unplacedBox].filter(Boolean), bottomleft: [time, goalsPanel && goalsPanel.box].filter(Boolean), bottomright: [legendBox] };
     var wide = {};
     Object.keys(corners).forEach(function (pos) {
       var holder = el("div", "pg-corner");
@@ -685,6 +707,7 @@ function parkgeoInit(map, D) {
     dateLine.textContent = T.as_of + " " + t.date;
     if (timeNote) timeNote.textContent = findingsSpec && findingsSpec.dates.indexOf(t.date) < 0 ? T.findings_not_on_date : "";
     if (goalsPanel) goalsPanel.fill(i);
+    if (unplacedPanel) unplacedPanel.fill();
     restyle();
     map.closePopup();
   }
