@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.analysis.checks import check_project, findings_frame
+from geo.analysis.checks import check_dates, findings_frame
 from geo.analysis.goals import developed_area_goals, goals_json, measure_goals
 from geo.analysis.progress import layer_state
 from geo.analysis.projects import project_parcels
@@ -281,9 +281,9 @@ def _findings_layer(
     geoms: dict[tuple, object] = {}
     unplaced: dict[tuple, dict] = {}
     crs = None
+    results = check_dates(store, manifest, [dates[i] for i in checked])
     for i in checked:
-        date = dates[i]
-        found = findings_frame(check_project(store, manifest, as_of=date))
+        found = findings_frame(results[dates[i]])
         if not len(found) or not isinstance(found, gpd.GeoDataFrame):
             continue
         drawn = found.geometry.notna() & ~found.geometry.is_empty
