@@ -76,7 +76,7 @@ def _run(ctx: Context, *, dated: bool | None) -> list:
     ]
 
 
-def _result(ctx: Context, findings: list) -> CheckResult:
+def _result(ctx: Context, findings: list, *, summary: bool = True) -> CheckResult:
     table = rule_table()
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), table[f.rule].order, f.ids))
     return CheckResult(
@@ -84,15 +84,18 @@ def _result(ctx: Context, findings: list) -> CheckResult:
         crs=ctx.crs,
         thresholds=ctx.thresholds,
         findings=findings,
-        summary=summarize(ctx),
+        summary=summarize(ctx) if summary else {},
     )
 
 
-def check_dates(store: Store, manifest, dates: list[dt.date]) -> dict[dt.date, CheckResult]:
-    """:func:`check_project` on each of *dates*, the same results for less work: the store
+def check_dates(
+    store: Store, manifest, dates: list[dt.date], *, summary: bool = True
+) -> dict[dt.date, CheckResult]:
+    """:func:`check_project` on each of *dates*, the same findings for less work: the store
     is read and its lookups prepared once, the rules whose findings do not depend on the
     date (``dated = false`` in checks.toml: geometry, projects, declared areas) run once,
-    the others on every date.
+    the others on every date. With *summary* False the allocation summary is left empty
+    (the map shows findings only; it is a large part of the work).
 
     Raises
     ------
@@ -108,10 +111,10 @@ def check_dates(store: Store, manifest, dates: list[dt.date]) -> dict[dt.date, C
         store, as_of=dates[-1], crs=manifest.crs, thresholds=limits, quotas=manifest.quotas
     )
     fixed = _run(base, dated=False)
-    out = {}
+    out, ctx = {}, base
     for date in dates:
-        ctx = base.at(date)
-        out[date] = _result(ctx, [*fixed, *_run(ctx, dated=True)])
+        ctx = ctx.at(date)  # from the last date's: what it prepared for any date is kept
+        out[date] = _result(ctx, [*fixed, *_run(ctx, dated=True)], summary=summary)
     return out
 
 

@@ -281,7 +281,7 @@ def _findings_layer(
     geoms: dict[tuple, object] = {}
     unplaced: dict[tuple, dict] = {}
     crs = None
-    results = check_dates(store, manifest, [dates[i] for i in checked])
+    results = check_dates(store, manifest, [dates[i] for i in checked], summary=False)
     for i in checked:
         found = findings_frame(results[dates[i]])
         if not len(found) or not isinstance(found, gpd.GeoDataFrame):
