@@ -573,7 +573,8 @@ function parkgeoInit(map, D) {
     var foot = el("div", "pg-footer");
     var review = String(D.review_number || "");
     if (review.indexOf(T.review_number) === 0) review = review.slice(T.review_number.length).replace(/^[：:]\s*/, "");
-    foot.appendChild(el("span", "", T.source + "：" + (D.data_source || T.placeholder) + "　" + T.review_number + "：" + (review || T.placeholder)));
+    var colon = lang === "en" ? ": " : "：", gap = lang === "en" ? "   " : "　";
+    foot.appendChild(el("span", "", T.source + colon + (D.data_source || T.placeholder) + gap + T.review_number + colon + (review || T.placeholder)));
     band.appendChild(foot);
   } else {
     buildPanels();

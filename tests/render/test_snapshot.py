@@ -561,3 +561,18 @@ def test_map_labels_name_roads_and_parcels_and_never_overlap(demo, word_shots):
     assert names["R04"] in {t for k, t, _ in word_shots["road"].labels if k == "pg-road-name"}
     ids = {t for k, t, _ in word_shots["parcel"].labels if k == "pg-id-label"}
     assert "WLT-02" in ids and len(ids) >= 5, ids  # the parcel itself and its neighbours
+
+
+def test_english_footer_has_english_punctuation_and_placeholder(demo):
+    """The demo's park.toml says 审图号：（待填写）, the Chinese placeholder itself: an English
+    picture prints the English one, with ": " rather than the full-width colon."""
+    from geo.render.snapshot import footer_text
+
+    manifest, _ = demo
+    assert manifest.map_review_number == "审图号：（待填写）"
+    assert footer_text(manifest, "en") == (
+        "Data source: 演示数据（parkgeo 生成，非真实测绘成果）   Map review no.: (to be filled in)"
+    )
+    assert footer_text(manifest, "zh") == (
+        "数据来源：演示数据（parkgeo 生成，非真实测绘成果）　审图号：（待填写）"
+    )

@@ -245,6 +245,8 @@ def _review_number(manifest, lang: str) -> str:
     for prefix in (label("review_number", "zh"), label("review_number", "en")):
         if text.startswith(prefix):
             text = text[len(prefix) :].lstrip("：: ")
+    if text in (label("placeholder", "zh"), label("placeholder", "en")):
+        text = ""  # the placeholder written into park.toml: in the picture's language
     return text or label("placeholder", lang)
 
 
@@ -255,9 +257,10 @@ def _data_source(manifest, lang: str) -> str:
 def footer_text(manifest, lang: str) -> str:
     """``数据来源：…　审图号：…`` from park.toml, as both renderers print it; an empty
     source or 审图号 shows the placeholder （待填写）, never a blank."""
+    colon, gap = ("：", "　") if lang == "zh" else (": ", "   ")
     return (
-        f"{label('source', lang)}：{_data_source(manifest, lang)}　"
-        f"{label('review_number', lang)}：{_review_number(manifest, lang)}"
+        f"{label('source', lang)}{colon}{_data_source(manifest, lang)}{gap}"
+        f"{label('review_number', lang)}{colon}{_review_number(manifest, lang)}"
     )
 
 
