@@ -80,7 +80,19 @@ def write_map(
 
 
 def _snapshot_options(
-    manifest, store, *, as_of, extent, layers, size, scale, width_cm, lang, basemap, tiles
+    manifest,
+    store,
+    *,
+    as_of,
+    extent,
+    layers,
+    size,
+    scale,
+    width_cm,
+    lang,
+    basemap,
+    tiles,
+    band=True,
 ):
     """The snapshot's options and, laid out for a width in Word, its legend size (pt)."""
     from geo.render.snapshot import SnapshotOptions, parse_layers, parse_size, word_options
@@ -95,7 +107,7 @@ def _snapshot_options(
     }
     if size:  # CSS pixels asked for: the picture as before, not laid out for a width
         return SnapshotOptions(size=parse_size(size), scale=scale or 2.0, **common), None
-    options, legend_pt = word_options(store, manifest, width_cm=width_cm, **common)
+    options, legend_pt = word_options(store, manifest, width_cm=width_cm, band=band, **common)
     if scale:
         options = replace(options, scale=scale)
     return options, legend_pt
@@ -176,9 +188,12 @@ def snapshot(
       parkgeo snapshot --extent zone:五里梁片区 --layers zones,parcels --lang en
       parkgeo snapshot --width-cm 7.5 --out maps/half-column.png
     """
+    from geo.render.browser import find_browser
     from geo.render.snapshot import snapshot as draw
 
     manifest, store = open_project(project)
+    # the browser draws the legend in a band below the map; matplotlib beside it
+    band = renderer != "static" and find_browser(browser) is not None
     options, legend_pt = _snapshot_options(
         manifest,
         store,
@@ -191,6 +206,7 @@ def snapshot(
         lang=lang,
         basemap=basemap,
         tiles=tiles,
+        band=band,
     )
     shot = draw(
         store,

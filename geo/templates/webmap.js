@@ -325,7 +325,7 @@ function parkgeoInit(map, D) {
       roadItems.push(name);
     });
     state.counts[spec.key] = features.length;
-    if (!D.snapshot && spec.names) addRoadNames(spec);
+    if (spec.names) addRoadNames(spec);
   }
   function spreadStrips() {
     if (D.items_visible || !roadSpec) return;  // a snapshot's strands are apart already
@@ -360,12 +360,13 @@ function parkgeoInit(map, D) {
         if (angle < -90) angle += 180;
         var away = Math.round(strips * (state.stripPx || spec.strip_px) / 2 + 9);
         return L.divIcon({ className: "pg-road-name-icon", iconSize: [0, 0],
-          html: "<span class=\"pg-road-name\" style=\"transform: translate(-50%, -50%) rotate(" + angle.toFixed(1) +
+          html: "<span class=\"pg-road-name\" data-road=\"" + esc(n.road) + "\" style=\"transform: translate(-50%, -50%) rotate(" + angle.toFixed(1) +
                 "deg) translateY(-" + away + "px)\">" + esc(n.name) + "</span>" });
       };
       marker.setIcon(marker.pgIcon(0));
       nameLayer.addLayer(marker);
     });
+    if (D.items_visible) nameLayer.addTo(map);  // a road's snapshot: no strips to spread
   }
   D.layers.forEach(addLayer);
   state.counts.findings = findingLayers.length;
@@ -387,6 +388,53 @@ function parkgeoInit(map, D) {
       var tip = t.marker.getTooltip(), node = tip && tip.getElement();
       if (node) node.style.display = show ? "" : "none";
       t.shown = show;
+    });
+  }
+
+  // labels avoid each other: in order of importance, a label whose box overlaps one
+  // already placed (or a control drawn on the map) is hidden; a parcel's id also only
+  // shows when it fits inside the parcel as drawn
+  var idLabels = [];
+  function declutter() {
+    var placed = [], root = map.getContainer().getBoundingClientRect();
+    document.querySelectorAll(".pg-title, .pg-north, .leaflet-control-scale").forEach(function (c) {
+      if (c.offsetParent) placed.push(c.getBoundingClientRect());
+    });
+    function overlaps(r) {
+      return placed.some(function (q) { return r.left < q.right + 2 && q.left < r.right + 2 && r.top < q.bottom + 2 && q.top < r.bottom + 2; });
+    }
+    function place(node, inside) {
+      if (!node || node.style.display === "none") return;
+      node.style.visibility = "";
+      var r = node.getBoundingClientRect();
+      var off = r.right > root.right || r.left < root.left || r.bottom > root.bottom || r.top < root.top;
+      var fits = !inside || (r.left >= inside.left && r.right <= inside.right && r.top >= inside.top && r.bottom <= inside.bottom);
+      if (!r.width || off || !fits || overlaps(r)) { node.style.visibility = "hidden"; return; }
+      placed.push(r);
+    }
+    var all = function (sel) { return Array.prototype.slice.call(document.querySelectorAll(sel)); };
+    all(".pg-strand-label, .pg-station-label").forEach(function (n) { place(n); });
+    // a road's snapshot names its own road first
+    var own = function (n) { return n.getAttribute("data-road") === D.focus_road ? 0 : 1; };
+    all(".pg-road-name").sort(function (a, b) { return own(a) - own(b); }).forEach(function (n) { place(n); });
+    all(".pg-zone-label").forEach(function (n) { place(n); });
+    all(".pg-tick-label").forEach(function (n) { place(n); });
+    idLabels.forEach(function (t) {
+      var b = t.parcel.getBounds(), a = map.latLngToContainerPoint(b.getNorthWest()), z = map.latLngToContainerPoint(b.getSouthEast());
+      place(t.tip.getElement(), { left: root.left + a.x, top: root.top + a.y, right: root.left + z.x, bottom: root.top + z.y });
+    });
+    state.labelsShown = placed.length;
+  }
+  function addIdLabels() {
+    D.layers.forEach(function (spec) {
+      if (!spec.id_labels || !state.layers[spec.key]) return;
+      state.layers[spec.key].eachLayer(function (lyr) {
+        var id = lyr.feature && lyr.feature.properties.id;
+        if (!id || !lyr.getBounds) return;
+        var tip = L.tooltip({ permanent: true, direction: "center", className: "pg-id-label", interactive: false })
+          .setLatLng(lyr.getCenter()).setContent(esc(id)).addTo(map);
+        idLabels.push({ tip: tip, parcel: lyr });
+      });
     });
   }
 
@@ -469,7 +517,27 @@ function parkgeoInit(map, D) {
   });
 
   // ---------------------------------------------------------------- title
-  var goalsPanel = null, timeText = null, timeNote = null;
+  var goalsPanel = null, timeText = null, timeNote = null, unplacedPanel = null;
+  // findings with no place on the map (a project's): a list of the date's, in a panel
+  var unplaced = (D.findings_unplaced || []).map(function (p) { return { properties: p }; });
+  unplaced.forEach(function (f) {
+    String(f.properties.ids || "").split(";").forEach(function (id) { (findingsOf[id] = findingsOf[id] || []).push(f); });
+  });
+  function buildUnplaced() {
+    if (!unplaced.length) return null;
+    var p = panel("unplaced", T.findings_unplaced, false);
+    p.fill = function () {
+      var now = unplaced.filter(function (f) { return holdsNow(f.properties); });
+      p.body.innerHTML = "<table class=\"pg-popup\">" + findingRows(now) + "</table>";
+      now.forEach(function (f, k) {
+        var cell = p.body.querySelectorAll("td")[k];
+        if (cell) cell.appendChild(el("div", "pg-unplaced-ids", T.id + " " + String(f.properties.ids || "").split(";").join(lang === "en" ? ", " : "、")));
+      });
+      p.box.style.display = now.length ? "" : "none";
+    };
+    p.fill();
+    return p;
+  }
   var findingsSpec = D.layers.filter(function (s) { return s.form === "findings"; })[0];
   var titleBox = el("div", "pg-title");
   titleBox.appendChild(el("div", "pg-title-main", D.title + " " + T.title_suffix));
@@ -488,8 +556,16 @@ function parkgeoInit(map, D) {
   }
 
   if (D.snapshot) {
+    // the legend and the footer in a band below the map, never on it: the map keeps the
+    // viewport's height it was opened at, and the snapshot grows by the band
+    var band = el("div", "pg-band"), mapBox = map.getContainer();
+    mapBox.style.height = window.innerHeight + "px";
+    mapBox.style.bottom = "auto";
+    band.style.top = window.innerHeight + "px";
     legendBox.classList.add("pg-legends-static");
-    control(legendBox, "bottomright");
+    band.appendChild(legendBox);
+    document.body.appendChild(band);
+    map.invalidateSize();
     var north = el("div", "pg-north");
     north.appendChild(el("div", "pg-north-arrow", "▲"));
     north.appendChild(el("div", "pg-north-label", T.north));
@@ -497,8 +573,9 @@ function parkgeoInit(map, D) {
     var foot = el("div", "pg-footer");
     var review = String(D.review_number || "");
     if (review.indexOf(T.review_number) === 0) review = review.slice(T.review_number.length).replace(/^[：:]\s*/, "");
-    foot.appendChild(el("span", "", T.source + "：" + (D.data_source || "") + "　" + T.review_number + "：" + review));
-    control(foot, "bottomleft");
+    var colon = lang === "en" ? ": " : "：", gap = lang === "en" ? "   " : "　";
+    foot.appendChild(el("span", "", T.source + colon + (D.data_source || T.placeholder) + gap + T.review_number + colon + (review || T.placeholder)));
+    band.appendChild(foot);
   } else {
     buildPanels();
   }
@@ -519,8 +596,10 @@ function parkgeoInit(map, D) {
     var search = buildSearch();
     var time = buildTimeline();
     goalsPanel = buildGoals();
-    var panels = [search, layersPanel.box, time, goalsPanel && goalsPanel.box, legendBox].filter(Boolean);
-    var corners = { topleft: [search], topright: [layersPanel.box], bottomleft: [time, goalsPanel && goalsPanel.box].filter(Boolean), bottomright: [legendBox] };
+    unplacedPanel = buildUnplaced();
+    var unplacedBox = unplacedPanel && unplacedPanel.box;
+    var panels = [search, layersPanel.box, unplacedBox, time, goalsPanel && goalsPanel.box, legendBox].filter(Boolean);
+    var corners = { topleft: [search], topright: [layersPanel.box, unplacedBox].filter(Boolean), bottomleft: [time, goalsPanel && goalsPanel.box].filter(Boolean), bottomright: [legendBox] };
     var wide = {};
     Object.keys(corners).forEach(function (pos) {
       var holder = el("div", "pg-corner");
@@ -629,6 +708,7 @@ function parkgeoInit(map, D) {
     dateLine.textContent = T.as_of + " " + t.date;
     if (timeNote) timeNote.textContent = findingsSpec && findingsSpec.dates.indexOf(t.date) < 0 ? T.findings_not_on_date : "";
     if (goalsPanel) goalsPanel.fill(i);
+    if (unplacedPanel) unplacedPanel.fill();
     restyle();
     map.closePopup();
   }
@@ -725,7 +805,7 @@ function parkgeoInit(map, D) {
     });
     map.fitBounds(D.bounds, {
       paddingTopLeft: [30, titleBox.offsetHeight + 30],
-      paddingBottomRight: [legendBox.offsetWidth + 40, 60]
+      paddingBottomRight: [30, 70]
     });
   } else {
     map.fitBounds(D.bounds, { padding: [20, 20] });
@@ -737,6 +817,14 @@ function parkgeoInit(map, D) {
   map.on("zoomend", thinTicks);
   map.on("zoomend", spreadStrips);
   thinTicks();
+  if (D.snapshot) addIdLabels();
+  declutter();
+  var pending = false;
+  map.on("zoomend moveend layeradd layerremove", function () {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; declutter(); });
+  });
   function signalDrawn() {
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {

@@ -95,7 +95,13 @@ def test_pixel_size_dpi_and_not_blank(request, shots, renderer):
     shot = _shot(request, shots, renderer)
     assert shot.renderer == renderer
     with Image.open(shot.path) as image:
-        assert image.size == (1600, 1000) == (shot.width, shot.height)
+        assert image.size == (shot.width, shot.height)
+        if renderer == "static":
+            assert image.size == (1600, 1000)
+        else:  # the map is 1600 × 1000; the legend's band below it adds to the height
+            assert image.width == 1600 and image.height > 1000
+            assert shot.georef.height == 1000
+            assert shot.regions["band"][1] == pytest.approx(1000, abs=2)
         assert image.info["dpi"] == pytest.approx((192, 192), abs=0.01)
         assert image.mode == "RGB"
     pixels = _pixels(shot.path)
@@ -143,10 +149,8 @@ def test_parcel_stage_colours_at_parcel_points(request, shots, demo, renderer):
         col, row = int(col), int(row)
         if any(abs(col - c) < 90 * SCALE and abs(row - r) < 14 * SCALE for c, r in label_at):
             continue  # under a zone's name
-        if any(
-            l0 - 4 <= col <= r0 + 4 and t0 - 4 <= row <= b0 + 4
-            for l0, t0, r0, b0 in shot.regions.values()
-        ):
+        boxes = [*shot.regions.values(), *(box for _, _, box in shot.labels)]
+        if any(l0 - 4 <= col <= r0 + 4 and t0 - 4 <= row <= b0 + 4 for l0, t0, r0, b0 in boxes):
             continue
         if not (0 <= col < shot.width and 0 <= row < shot.height):
             continue
@@ -185,8 +189,10 @@ def test_road_snapshot_shows_every_work_item_by_stage(request, demo, tmp_path, r
 def test_title_legend_scale_north_footer_present(request, shots, renderer):
     shot = _shot(request, shots, renderer)
     pixels = _pixels(shot.path)
-    assert set(shot.regions) == {"title", "legend", "scale", "north", "footer"}
+    assert {"title", "legend", "scale", "north", "footer"} <= set(shot.regions)
     for name, (left, top, right, bottom) in shot.regions.items():
+        if name == "band":
+            continue
         assert 0 <= left < right <= shot.width and 0 <= top < bottom <= shot.height, name
         crop = pixels[top:bottom, left:right]
         dark = (crop.max(axis=2) < 100).sum()
@@ -444,8 +450,12 @@ def test_the_whole_park_at_16_cm_says_how_small_its_legend_is(demo):
     from geo.render.snapshot import word_options
 
     manifest, store = demo
-    _, legend_pt = word_options(store, manifest, width_cm=16, as_of=manifest.as_of)
+    # the static renderer draws the legend beside the map: it does not fit at 9 pt there
+    _, legend_pt = word_options(store, manifest, width_cm=16, as_of=manifest.as_of, band=False)
     assert legend_pt < 8  # every layer's legend does not fit beside a 16 cm map at 9 pt
+    # the browser's legend goes in a band below the map: 9 pt at any number of layers
+    banded, legend_pt = word_options(store, manifest, width_cm=16, as_of=manifest.as_of)
+    assert legend_pt == 9.0 and banded.size == (605, 378)
     fewer, legend_pt = word_options(
         store, manifest, width_cm=16, as_of=manifest.as_of, layers=("zones", "roads")
     )
@@ -461,3 +471,108 @@ def test_empty_source_and_review_number_show_the_placeholder(demo):
     blank = replace(manifest, data_source="", map_review_number=" ")
     assert footer_text(blank, "zh") == "数据来源：（待填写）　审图号：（待填写）"
     assert footer_text(blank, "en").count("(to be filled in)") == 2
+
+
+# ---------------------------------------------------------------------------- Word width
+
+#: 16 cm in typographic points (72 pt to the inch, 2.54 cm to the inch).
+WORD_PT = 16 / 2.54 * 72
+
+
+def _ink_lines(crop: np.ndarray) -> list[int]:
+    """Heights in pixels of the runs of rows holding dark (text) pixels in *crop*."""
+    rows = (crop.max(axis=2) < 110).sum(axis=1) > 0
+    runs, n = [], 0
+    for dark in [*rows, False]:
+        if dark:
+            n += 1
+        elif n:
+            runs.append(n)
+            n = 0
+    return runs
+
+
+@pytest.fixture(scope="module")
+def word_shots(demo, tmp_path_factory):
+    """The park and one parcel laid out for 16 cm in Word, drawn by the browser."""
+    from geo.render.snapshot import word_options
+
+    manifest, store = demo
+    out = tmp_path_factory.mktemp("word")
+    shots = {}
+    with SnapshotSession(renderer="browser") as session:
+        for name, extent in (("park", "park"), ("parcel", "parcel:WLT-02"), ("road", "road:R04")):
+            options, _ = word_options(
+                store, manifest, width_cm=16, extent=extent, as_of=manifest.as_of
+            )
+            shots[name] = session.render(store, manifest, out / f"{name}.png", options)
+    return shots
+
+
+@pytest.mark.browser
+def test_at_16_cm_the_legend_and_the_footer_print_at_8_pt(word_shots):
+    """Measured on the PNG: the ink of a line of CJK text (Noto Sans CJK's ideographs
+    fill about 0.9 of the em) is at least 0.9 × 8 pt high once the picture is 16 cm wide,
+    for the legend's first layer (片区 □ 片区) and for the 数据来源/审图号 line."""
+    for shot in word_shots.values():
+        pixels = _pixels(shot.path)
+        pt_per_px = WORD_PT / shot.width
+        for region in ("legend_group", "footer"):
+            left, top, right, bottom = shot.regions[region]
+            lines = _ink_lines(pixels[top:bottom, left:right])
+            assert lines, region
+            assert max(lines) * pt_per_px >= 0.9 * 8, (shot.extent.kind, region, lines)
+
+
+@pytest.mark.browser
+def test_the_legend_sits_in_a_band_below_the_map(word_shots):
+    """No part of the legend or the footer is drawn on the map (the map is the top
+    size × scale pixels the georeference describes)."""
+    for shot in word_shots.values():
+        map_bottom = shot.georef.height
+        assert shot.height > map_bottom
+        for region in ("legend", "footer"):
+            assert shot.regions[region][1] >= map_bottom, region
+        assert shot.regions["band"][3] <= shot.height
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.browser
+def test_map_labels_name_roads_and_parcels_and_never_overlap(demo, word_shots):
+    """Road names of layers/roads.geojson and parcel ids are written on the snapshots;
+    no two visible labels overlap, and each lies on the map, not in the band."""
+    import json
+
+    manifest, _ = demo
+    roads = json.loads((manifest.root / "layers" / "roads.geojson").read_text(encoding="utf-8"))
+    names = {f["properties"]["道路编号"]: f["properties"]["道路名称"] for f in roads["features"]}
+    for shot in word_shots.values():
+        boxes = [box for _, _, box in shot.labels]
+        assert len(boxes) >= 5
+        for i, a in enumerate(boxes):
+            assert a[3] <= shot.georef.height + 1
+            for b in boxes[i + 1 :]:
+                assert not _overlap(a, b), (shot.extent.kind, shot.labels)
+    road_names = {t for k, t, _ in word_shots["park"].labels if k == "pg-road-name"}
+    assert len(road_names & set(names.values())) >= 3, road_names
+    assert names["R04"] in {t for k, t, _ in word_shots["road"].labels if k == "pg-road-name"}
+    ids = {t for k, t, _ in word_shots["parcel"].labels if k == "pg-id-label"}
+    assert "WLT-02" in ids and len(ids) >= 5, ids  # the parcel itself and its neighbours
+
+
+def test_english_footer_has_english_punctuation_and_placeholder(demo):
+    """The demo's park.toml says 审图号：（待填写）, the Chinese placeholder itself: an English
+    picture prints the English one, with ": " rather than the full-width colon."""
+    from geo.render.snapshot import footer_text
+
+    manifest, _ = demo
+    assert manifest.map_review_number == "审图号：（待填写）"
+    assert footer_text(manifest, "en") == (
+        "Data source: 演示数据（parkgeo 生成，非真实测绘成果）   Map review no.: (to be filled in)"
+    )
+    assert footer_text(manifest, "zh") == (
+        "数据来源：演示数据（parkgeo 生成，非真实测绘成果）　审图号：（待填写）"
+    )

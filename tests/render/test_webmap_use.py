@@ -466,3 +466,67 @@ def test_the_page_script_holds_no_domain_literal():
     domain = (_codes() | set(STAGES)) - forms - panels
     assert not literals & domain, sorted(literals & domain)
     assert not re.findall(r"[\"']#[0-9a-fA-F]{3,6}[\"']", script)  # no colour either
+
+
+# ------------------------------------------------------------------- labels, findings
+
+_LABEL_BOXES = """(sel) => Array.from(document.querySelectorAll(sel))
+  .filter(e => e.offsetParent && e.style.display !== 'none'
+               && getComputedStyle(e).visibility !== 'hidden')
+  .map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_zone_labels_never_overlap(pages, browser, size):
+    """The demo's seven zone names (layers/zones.geojson) do not all fit side by side on a
+    phone: the ones that would overlap a name already placed are hidden, at every zoom."""
+    page, errors = _open(browser, pages["zh"], SIZES[size], touch=size == "phone")
+    for zoom_by in (0, 1, -1):
+        if zoom_by:
+            page.evaluate(
+                f"void window.parkgeo.map.setZoom(window.parkgeo.map.getZoom() + {zoom_by})"
+            )
+            page.wait_for_timeout(600)
+        boxes = page.evaluate(_LABEL_BOXES, ".pg-zone-label, .pg-road-name, .pg-tick-label")
+        zones = page.evaluate(_LABEL_BOXES, ".pg-zone-label")
+        assert len(zones) >= 2, zoom_by
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                overlap = a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                assert not overlap, (size, zoom_by, a, b)
+    assert errors == []
+    page.close()
+
+
+def _project_without_parcel(root):
+    with (root / "layers" / "projects.csv").open("a", encoding="utf-8") as f:
+        f.write("XM999,待落地项目,某企业,现代物流,2024-05-01,1.00,\n")
+
+
+@pytest.fixture(scope="module")
+def unplaced(tmp_path_factory):
+    """The demo with a project that has no parcel: a finding with no place on the map."""
+    manifest, store = demo_project(
+        tmp_path_factory.mktemp("unplaced"), edit=_project_without_parcel
+    )
+    path = manifest.root / "maps" / "park.html"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(build_map(store, manifest, MapOptions(as_of=manifest.as_of)), encoding="utf-8")
+    return manifest, path
+
+
+@pytest.mark.parametrize("size", ["laptop", "phone"])
+def test_a_finding_without_geometry_is_listed_not_dropped(unplaced, browser, runner, size):
+    manifest, path = unplaced
+    found = _json(runner, manifest, "check")["findings"]
+    mine = [f for f in found if f["ids"] == ["XM999"]]
+    assert [f["rule"] for f in mine] == ["project_without_parcel"]
+    page, errors = _open(browser, path, SIZES[size], touch=size == "phone")
+    if size == "phone":
+        page.locator(".pg-menu-button").tap()
+    panel = page.locator(".pg-unplaced")
+    assert panel.is_visible()
+    text = panel.inner_text()
+    assert mine[0]["message_zh"] in text and "XM999" in text
+    assert errors == []
+    page.close()

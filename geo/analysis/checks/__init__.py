@@ -12,7 +12,7 @@ topology  geometry, parcel overlaps and gaps, the park and its zones, building f
 land      projects and their parcels, declared areas, land use
 idle      idle land (闲置土地) and the yearly land quota
 summary   the allocation summary (by zone, year, land use, industry)
-runner    run_checks / check_project, findings as a table and a layer
+runner    run_checks / check_project / check_dates, findings as a table and a layer
 """
 
 from geo.analysis.checks.base import (
@@ -29,6 +29,7 @@ from geo.analysis.checks.base import (
     rule_table,
 )
 from geo.analysis.checks.runner import (
+    check_dates,
     check_project,
     findings_frame,
     findings_table,
@@ -41,6 +42,7 @@ __all__ = [
     "Finding",
     "LandUse",
     "Rule",
+    "check_dates",
     "check_project",
     "check_thresholds",
     "findings_frame",

@@ -44,6 +44,7 @@ class Rule:
     unit: str
     thresholds: tuple[tuple[str, float], ...]
     params: tuple[tuple[str, float], ...] = ()
+    dated: bool = True  # its findings depend on the as-of date
 
     @property
     def primary(self) -> str | None:
@@ -75,7 +76,7 @@ class LandUse:
 def rule_table() -> dict[str, Rule]:
     """The rules of ``checks.toml`` by id, in report order."""
     out = {}
-    fixed = ("severity", "title_zh", "title_en", "unit", "thresholds")
+    fixed = ("severity", "title_zh", "title_en", "unit", "thresholds", "dated")
     for order, (rule_id, spec) in enumerate(data_table("checks.toml").items()):
         if spec.get("severity") not in SEVERITIES:
             raise ValueError(f"checks.toml [{rule_id}]: severity must be one of {SEVERITIES}")
@@ -88,6 +89,7 @@ def rule_table() -> dict[str, Rule]:
             unit=spec.get("unit", ""),
             thresholds=tuple((k, float(v)) for k, v in spec.get("thresholds", {}).items()),
             params=tuple((k, float(v)) for k, v in spec.items() if k not in fixed),
+            dated=bool(spec.get("dated", True)),
         )
     return out
 

@@ -6,6 +6,7 @@ so that the checks grow with the data rather than with its square.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import cached_property
@@ -84,6 +85,18 @@ class Context:
         self._geoms: dict[str, dict[str, object]] = {}
         #: what a rule module prepares once for its rules (by key of its choice)
         self.cache: dict[str, object] = {}
+
+    #: Cached lookups that depend on :attr:`as_of` (the rest hold for any date).
+    DATED = ("states", "buildings_by_parcel", "_allocated")
+
+    def at(self, as_of: dt.date) -> Context:
+        """This context on another date: the layers, projects and spatial lookups already
+        prepared are shared, the stages and allocations are taken anew on *as_of*."""
+        other = copy.copy(self)
+        other.as_of = as_of
+        for name in self.DATED:
+            other.__dict__.pop(name, None)
+        return other
 
     def finding(
         self,

@@ -61,14 +61,61 @@ def run_checks(
         )
     limits = check_thresholds(thresholds)
     ctx = Context(store, as_of=as_of, crs=crs, thresholds=limits, quotas=quotas)
+    return _result(ctx, _run(ctx, dated=None))
+
+
+def _run(ctx: Context, *, dated: bool | None) -> list:
+    """The findings of the registered rules on *ctx*: all, or those whose ``dated`` is
+    *dated*."""
     table = rule_table()
-    findings = [
-        f for rule_id, func in registered_rules().items() for f in func(ctx, table[rule_id])
+    return [
+        f
+        for rule_id, func in registered_rules().items()
+        if dated is None or table[rule_id].dated is dated
+        for f in func(ctx, table[rule_id])
     ]
+
+
+def _result(ctx: Context, findings: list, *, summary: bool = True) -> CheckResult:
+    table = rule_table()
     findings.sort(key=lambda f: (SEVERITIES.index(f.severity), table[f.rule].order, f.ids))
     return CheckResult(
-        as_of=as_of, crs=crs, thresholds=limits, findings=findings, summary=summarize(ctx)
+        as_of=ctx.as_of,
+        crs=ctx.crs,
+        thresholds=ctx.thresholds,
+        findings=findings,
+        summary=summarize(ctx) if summary else {},
     )
+
+
+def check_dates(
+    store: Store, manifest, dates: list[dt.date], *, summary: bool = True
+) -> dict[dt.date, CheckResult]:
+    """:func:`check_project` on each of *dates*, the same findings for less work: the store
+    is read and its lookups prepared once, the rules whose findings do not depend on the
+    date (``dated = false`` in checks.toml: geometry, projects, declared areas) run once,
+    the others on every date. With *summary* False the allocation summary is left empty
+    (the map shows findings only; it is a large part of the work).
+
+    Raises
+    ------
+    StoreError
+        When nothing has been imported.
+    """
+    if not dates:
+        return {}
+    if not store.exists():
+        return {dates[0]: check_project(store, manifest, as_of=dates[0])}  # its error
+    limits = check_thresholds(manifest.checks, where=str(manifest.path))
+    base = Context(
+        store, as_of=dates[-1], crs=manifest.crs, thresholds=limits, quotas=manifest.quotas
+    )
+    fixed = _run(base, dated=False)
+    out, ctx = {}, base
+    for date in dates:
+        ctx = ctx.at(date)  # from the last date's: what it prepared for any date is kept
+        out[date] = _result(ctx, [*fixed, *_run(ctx, dated=True)], summary=summary)
+    return out
 
 
 TABLE_COLUMNS = [

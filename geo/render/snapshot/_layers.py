@@ -28,6 +28,10 @@ from geo.render.snapshot._model import (
 
 # ---------------------------------------------------------------------------- roads
 
+#: Rise between the labels of a north-south road's strands, stacked above its north end,
+#: in CSS pixels: one 11 px bold line and its padding, so that none hides the next.
+STRAND_LABEL_PX = 19
+
 
 def road_strands(
     store, manifest, road_id: str, *, as_of: dt.date, spacing_m: float, lang: str = "zh"
@@ -104,7 +108,7 @@ def road_strands(
                 "y": shapely.get_y(end),
                 "text": item.zh if lang == "zh" else item.en,
                 "direction": "left" if horizontal else "top",
-                "offset": [-6, 0] if horizontal else [0, -6 - 15 * i],
+                "offset": [-6, 0] if horizontal else [0, -6 - STRAND_LABEL_PX * i],
             }
         )
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=manifest.crs)
@@ -241,6 +245,8 @@ def _review_number(manifest, lang: str) -> str:
     for prefix in (label("review_number", "zh"), label("review_number", "en")):
         if text.startswith(prefix):
             text = text[len(prefix) :].lstrip("：: ")
+    if text in (label("placeholder", "zh"), label("placeholder", "en")):
+        text = ""  # the placeholder written into park.toml: in the picture's language
     return text or label("placeholder", lang)
 
 
@@ -251,34 +257,44 @@ def _data_source(manifest, lang: str) -> str:
 def footer_text(manifest, lang: str) -> str:
     """``数据来源：…　审图号：…`` from park.toml, as both renderers print it; an empty
     source or 审图号 shows the placeholder （待填写）, never a blank."""
+    colon, gap = ("：", "　") if lang == "zh" else (": ", "   ")
     return (
-        f"{label('source', lang)}：{_data_source(manifest, lang)}　"
-        f"{label('review_number', lang)}：{_review_number(manifest, lang)}"
+        f"{label('source', lang)}{colon}{_data_source(manifest, lang)}{gap}"
+        f"{label('review_number', lang)}{colon}{_review_number(manifest, lang)}"
     )
 
 
 #: CSS px of the legend's text and the footer's (geo/templates/webmap.css), and the width
 #: of a legend column the snapshot sets.
-LEGEND_PX, FOOTER_PX, LEGEND_COLUMN_PX = 12, 11, 200
+LEGEND_PX, FOOTER_PX, LEGEND_COLUMN_PX = 12, 12, 200
 
 
 def word_options(
-    store, manifest, *, width_cm: float, extent: str = "park", aspect=None, **options
+    store,
+    manifest,
+    *,
+    width_cm: float,
+    extent: str = "park",
+    aspect=None,
+    band: bool = True,
+    **options,
 ) -> tuple[SnapshotOptions, float]:
     """Snapshot options laid out for *width_cm* in Word, and the legend's size there (pt).
 
     The frame's orientation follows the extent (:func:`extent_aspect`) unless *aspect*
-    (width : height) is given. The CSS pixel is
-    laid out at 1/96 inch (legend 9 pt, footer 8.25 pt) when the legend fits beside the
-    map; when it does not (the whole park with every layer in a small picture), the layout
-    is made 1.5 or 3 times larger, and the legend's text smaller by as much: the caller
-    says so, and fewer ``layers`` give larger text.
+    (width : height) is given. The CSS pixel is laid out at 1/96 inch (legend and footer
+    9 pt). With *band* (the browser renderer) the legend and footer sit in a band below
+    the map, in as many columns as the width holds, and the picture grows by the band's
+    height. Without it (the static renderer draws the legend beside the map), when the
+    legend does not fit beside the map (the whole park with every layer in a small
+    picture) the layout is made 1.5 or 3 times larger, and the legend's text smaller by as
+    much: the caller says so, and fewer ``layers`` give larger text.
     """
     where = resolve_extent(store, manifest, extent)
     base = SnapshotOptions(as_of=options.pop("as_of"), extent=extent, **options)
     keys = _layers_for(where, base)
     (width, height), scale = word_layout(width_cm, aspect or extent_aspect(where))
-    for grow in (1, 1.5, 3):  # scale 3, 2, 1: whole pixels at any width
+    for grow in (1,) if band else (1, 1.5, 3):  # scale 3, 2, 1: whole pixels at any width
         size = (round(width * grow), round(height * grow))
         if legend_columns(keys, size[1]) * LEGEND_COLUMN_PX + 240 <= size[0]:
             break

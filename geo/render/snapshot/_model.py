@@ -108,8 +108,11 @@ class Georef:
 class Snapshot:
     """A written snapshot: its file, renderer, pixel size, dpi and layout.
 
-    ``regions`` maps ``title``, ``legend``, ``scale``, ``north`` and ``footer`` to boxes
-    (left, top, right, bottom) in image pixels.
+    ``regions`` maps ``title``, ``legend``, ``scale``, ``north`` and ``footer`` (and, in
+    the browser's, ``band``, the legend's band below the map, and ``legend_group``, its
+    first layer's legend) to boxes (left, top, right, bottom) in image pixels. ``labels``
+    are the texts the browser's drew on the map and left visible (class such as
+    ``pg-zone-label`` or ``pg-road-name``, text, box in image pixels).
     """
 
     path: Path
@@ -122,6 +125,7 @@ class Snapshot:
     regions: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     georef: Georef | None = None
     note: str = ""
+    labels: tuple[tuple[str, str, tuple[int, int, int, int]], ...] = ()
 
 
 # ---------------------------------------------------------------------------- options

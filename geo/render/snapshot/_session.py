@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -38,7 +39,6 @@ from geo.render.snapshot._layers import (
     _title,
     _to_png,
     footer_text,
-    legend_columns,
     road_strands,
     snapshot_layers,
 )
@@ -198,6 +198,7 @@ class SnapshotSession:
                     )
                     layer["count"] = len(ticks)
             model["items_visible"] = [i.code for i in work_items()]
+            model["focus_road"] = extent.road
             pts = gpd.GeoSeries(
                 [shapely.Point(s["x"], s["y"]) for s in strand_labels], crs=manifest.crs
             ).to_crs(settings.WEB_CRS)
@@ -212,14 +213,7 @@ class SnapshotSession:
                 for p, s in zip(pts, strand_labels, strict=True)
             ]
         text = webmap_html(model, map_options)
-        css = _EXTRA_CSS
-        columns = legend_columns(keys, options.size[1])
-        if columns > 1:
-            css += (
-                f".pg-legends {{ column-count: {columns}; column-gap: 14px; "
-                f"width: {columns * 200}px; }}\n"
-            )
-        text = text.replace("</head>", f"<style>{css}</style></head>", 1)
+        text = text.replace("</head>", f"<style>{_EXTRA_CSS}</style></head>", 1)
         width, height = options.size
         with tempfile.TemporaryDirectory(prefix="parkgeo-snapshot-") as tmp:
             page_path = Path(tmp) / "snapshot.html"
@@ -247,16 +241,19 @@ class SnapshotSession:
                 )
                 if online:
                     page.wait_for_load_state("networkidle")
+                # the legend's band below the map: the picture grows by its height
+                full = math.ceil(page.evaluate(_BAND_JS))
+                page.set_viewport_size({"width": width, "height": max(full, height)})
                 info = page.evaluate(_LAYOUT_JS)
                 png = page.screenshot(type="png", animations="disabled", caret="hide")
             finally:
                 page.close()
         image = Image.open(io.BytesIO(png))
-        px_w, px_h = options.pixels
-        if image.size != (px_w, px_h):
+        px_w, px_h = options.pixels  # the map's part of the picture
+        if image.size[0] != px_w or image.size[1] < px_h:
             raise ParkGeoError(
                 f"the browser gave a {image.size[0]}×{image.size[1]} picture, not "
-                f"{px_w}×{px_h}; try --renderer static"
+                f"{px_w} wide with a {px_h} px map; try --renderer static"
             )
         _to_png(image, path, options.dpi)
         s = options.scale
@@ -268,7 +265,11 @@ class SnapshotSession:
         left, top = to_merc.transform(lon0, lat0)
         right, bottom = to_merc.transform(lon1, lat1)
         georef = None if shift else Georef("EPSG:3857", left, top, right, bottom, px_w, px_h)
-        return _written(path, "browser", options, extent, keys, regions, georef)
+        labels = tuple(
+            (kind, text, tuple(round(v * s) for v in box)) for kind, text, box in info["labels"]
+        )
+        shot = _written(path, "browser", options, extent, keys, regions, georef, size=image.size)
+        return replace(shot, labels=labels)
 
     # -------------------------------------------------------------------- static
 
@@ -316,9 +317,10 @@ def _strands(store, manifest, extent, options):
     )
 
 
-def _written(path, renderer, options, extent, keys, regions, georef) -> Snapshot:
-    """The :class:`Snapshot` of a PNG just written at *options*' pixel size and dpi."""
-    px_w, px_h = options.pixels
+def _written(path, renderer, options, extent, keys, regions, georef, size=None) -> Snapshot:
+    """The :class:`Snapshot` of a PNG just written at *size* (else *options*' pixel
+    size) and *options*' dpi."""
+    px_w, px_h = size or options.pixels
     return Snapshot(
         path=path,
         renderer=renderer,
@@ -332,6 +334,9 @@ def _written(path, renderer, options, extent, keys, regions, georef) -> Snapshot
     )
 
 
+_BAND_JS = """(() => { const b = document.querySelector('.pg-band');
+  return b ? b.getBoundingClientRect().bottom : window.innerHeight; })()"""
+
 _LAYOUT_JS = """(() => {
   const box = (sel) => { const e = document.querySelector(sel);
     if (!e || !e.offsetParent) return null; const r = e.getBoundingClientRect();
@@ -340,8 +345,16 @@ _LAYOUT_JS = """(() => {
   const a = m.containerPointToLatLng([0, 0]), b = m.containerPointToLatLng([s.x, s.y]);
   return {regions: {title: box('.pg-title'), legend: box('.pg-legends'),
                     scale: box('.leaflet-control-scale'), north: box('.pg-north'),
-                    footer: box('.pg-footer')},
-          corners: [[a.lat, a.lng], [b.lat, b.lng]]};
+                    footer: box('.pg-footer'), legend_group: box('.pg-legend'),
+                    band: box('.pg-band')},
+          corners: [[a.lat, a.lng], [b.lat, b.lng]],
+          labels: Array.from(document.querySelectorAll(['.pg-zone-label', '.pg-road-name',
+              '.pg-tick-label', '.pg-station-label', '.pg-strand-label', '.pg-id-label'].join()))
+            .filter((e) => e.offsetParent && e.style.display !== 'none'
+                           && e.style.visibility !== 'hidden')
+            .map((e) => { const r = e.getBoundingClientRect();
+              return [e.className.match(/pg-[a-z-]+-(label|name)/)[0], e.textContent,
+                      [r.left, r.top, r.right, r.bottom]]; })};
 })()"""
 
 

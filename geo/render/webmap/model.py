@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.analysis.checks import check_project, findings_frame
+from geo.analysis.checks import check_dates, findings_frame
 from geo.analysis.goals import developed_area_goals, goals_json, measure_goals
 from geo.analysis.progress import layer_state
 from geo.analysis.projects import project_parcels
@@ -174,7 +174,7 @@ def map_model(store, manifest, options: MapOptions) -> dict:
     )
     features = sum(len(stored[k]) for k in staged if stored[k] is not None)
     checked = _checked(features, dates)
-    findings = _findings_layer(store, manifest, dates, checked=checked, shift=shift)
+    findings, unplaced = _findings_layer(store, manifest, dates, checked=checked, shift=shift)
     if findings:
         layers.append(findings)
     if options.layers is not None:
@@ -208,6 +208,8 @@ def map_model(store, manifest, options: MapOptions) -> dict:
         "timeline": _timeline(dates, measured),
         "shifted": shift,
         "snapshot": options.snapshot,
+        # findings with no place on the map (a project's): listed in the findings panel
+        "findings_unplaced": unplaced,
         "data_source": manifest.data_source.strip() or label("placeholder", options.lang),
         "review_number": manifest.map_review_number.strip() or label("placeholder", options.lang),
     }
@@ -272,20 +274,27 @@ _FINDING_FIELDS += ("value", "threshold", "unit", "message_zh", "message_en")
 
 def _findings_layer(
     store, manifest, dates: list[dt.date], *, checked: list[int], shift: bool
-) -> dict | None:
+) -> tuple[dict | None, list[dict]]:
     """The findings of every date of the time control, each drawn once: ``ts`` says on which
     dates (``1``) a finding holds; a finding whose message changes with the date (years idle)
-    is one feature per message."""
+    is one feature per message. Returns the layer (None when no finding has a place) and
+    the findings with no polygon (a project's), as dicts with the same fields and ``ts``."""
     rows: dict[tuple, dict] = {}
     geoms: dict[tuple, object] = {}
+    unplaced: dict[tuple, dict] = {}
     crs = None
+    results = check_dates(store, manifest, [dates[i] for i in checked], summary=False)
     for i in checked:
-        date = dates[i]
-        found = findings_frame(check_project(store, manifest, as_of=date))
+        found = findings_frame(results[dates[i]])
         if not len(found) or not isinstance(found, gpd.GeoDataFrame):
             continue
-        found = found[found.geometry.notna() & ~found.geometry.is_empty]
-        found = found[found.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+        drawn = found.geometry.notna() & ~found.geometry.is_empty
+        drawn &= found.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+        for rec in found[~drawn].to_dict("records"):  # a project's finding: no place
+            fields = {f: rec.get(f) for f in _FINDING_FIELDS if f in rec}
+            key = ("unplaced", *map(str, fields.values()))
+            unplaced.setdefault(key, {**fields, "flags": ["0"] * len(dates)})["flags"][i] = "1"
+        found = found[drawn]
         crs = found.crs
         for rec, geom in zip(found.to_dict("records"), found.geometry, strict=True):
             fields = {f: rec.get(f) for f in _FINDING_FIELDS if f in rec}
@@ -294,8 +303,12 @@ def _findings_layer(
                 rows[key] = {**fields, "flags": ["0"] * len(dates)}
                 geoms[key] = geom
             rows[key]["flags"][i] = "1"
+    unplaced_out = [
+        {**{k: v for k, v in u.items() if k != "flags"}, "ts": "".join(u["flags"])}
+        for u in unplaced.values()
+    ]
     if not rows:
-        return None
+        return None, unplaced_out
     frame = pd.DataFrame(list(rows.values()))
     frame["ts"] = ["".join(flags) for flags in frame.pop("flags")]
     layer = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(list(geoms.values())), crs=crs)
@@ -306,7 +319,7 @@ def _findings_layer(
         "dates": [dates[i].isoformat() for i in checked],
         "count": len(layer),
         "data": compact_layer(layer, cols, geometry="polygon", shift=shift),
-    }
+    }, unplaced_out
 
 
 def _checked(features: int, dates: list[dt.date]) -> list[int]:
