@@ -82,3 +82,11 @@ def as_number(value: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
+
+
+def nonnegative_number(value: object) -> float | None:
+    """*value* as a float when it is a finite number ≥ 0 (not a bool); None otherwise
+    (for settings read from park.toml)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None

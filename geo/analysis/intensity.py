@@ -1,0 +1,278 @@
+"""Control indicators of industrial land per parcel (工业项目建设用地控制指标).
+
+:func:`parcel_indicators` takes frames (parcels, buildings, projects) and measures, for
+every parcel, in the working metric CRS:
+
+容积率 (far)           floor area counted for FAR ÷ land; the buildings on the parcel give
+                       the floor area (``floor_area_m2``, else footprint × ``storeys``; a
+                       building whose ``storey_height_m`` exceeds 8 m counts twice), else
+                       the parcel's declared ``floor_area_m2``
+建筑系数 (coverage)    (building footprints + ``structures_area_m2``) ÷ land, %
+行政办公 (admin_share) ``admin_area_m2`` ÷ land, else the office-and-living buildings' share
+                       of the floor area, %
+绿地率 (green_ratio)   ``green_area_m2`` ÷ land, %
+投资强度 (investment)  ``investment_wan`` (else the projects' ``investment_yi`` shared by
+                       parcel area) ÷ land in 亩, 万元/亩
+亩均税收 (tax)         the parcel's yearly tax ÷ land in 亩 (from the economy table)
+
+Each indicator is set against its threshold (:func:`geo.domain.intensity.thresholds_for`):
+``<key>_ok`` is True / False, or None when the value or the threshold is missing ("no data",
+never a failure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.analysis.projects import project_parcels
+from geo.domain.crs import to_metric
+from geo.domain.intensity import (
+    INDICATORS,
+    building_use,
+    indicator,
+    industry_key,
+    tall_storey_m,
+    thresholds_for,
+)
+from geo.domain.units import M2_PER_MU
+from geo.domain.values import as_number, as_text
+
+__all__ = ["VALUE_COLUMNS", "assign_buildings", "parcel_indicators"]
+
+#: indicator key → the column of its value
+VALUE_COLUMNS = {
+    "far": "far",
+    "coverage": "coverage_pct",
+    "admin_share": "admin_share_pct",
+    "green_ratio": "green_ratio_pct",
+    "investment": "investment_wan_per_mu",
+    "tax": "tax_wan_per_mu",
+}
+_BUILDING_KINDS = ("factories", "housing")
+_POLY = ("Polygon", "MultiPolygon")
+
+
+def _metric(frame, crs):
+    if frame is None or not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+        return frame
+    return to_metric(frame, crs)
+
+
+def assign_buildings(buildings: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame) -> np.ndarray:
+    """The parcel id each building stands on: its ``parcel`` field, else the parcel it
+    overlaps most (None when it overlaps none). Both frames in one metric CRS."""
+    named = (
+        buildings["parcel"].map(as_text).to_numpy(dtype=object)
+        if "parcel" in buildings.columns
+        else np.full(len(buildings), "", dtype=object)
+    )
+    out = np.where(named != "", named, None).astype(object)
+    todo = np.flatnonzero(out == None)  # noqa: E711 (element-wise)
+    if not len(todo) or not len(parcels):
+        return out
+    pgeoms = parcels.geometry.array
+    bgeoms = buildings.geometry.array[todo]
+    ok = ~(shapely.is_missing(bgeoms) | shapely.is_empty(bgeoms)) & shapely.is_valid(bgeoms)
+    tree = shapely.STRtree(pgeoms)
+    b_idx, p_idx = tree.query(bgeoms[ok], predicate="intersects")
+    if not len(b_idx):
+        return out
+    rows = np.flatnonzero(ok)[b_idx]
+    areas = shapely.area(shapely.intersection(bgeoms[rows], pgeoms[p_idx]))
+    pairs = pd.DataFrame({"b": rows, "p": p_idx, "a": areas})
+    pairs = pairs[pairs["a"] > 0].sort_values(["b", "a", "p"], ascending=[True, False, True])
+    best = pairs.drop_duplicates("b")
+    ids = parcels["id"].map(as_text).to_numpy(dtype=object)
+    out[todo[best["b"].to_numpy()]] = ids[best["p"].to_numpy()]
+    return out
+
+
+def _building_rows(buildings: Mapping[str, gpd.GeoDataFrame], parcels) -> pd.DataFrame:
+    """One row per building on a parcel: parcel, footprint, floor area counted, use."""
+    tall = tall_storey_m()
+    parts = []
+    for name in _BUILDING_KINDS:
+        frame = buildings.get(name)
+        if frame is None or not len(frame):
+            continue
+        geoms = frame.geometry.array
+        good = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        footprint = np.where(good, shapely.area(geoms), np.nan)
+
+        def column(field, frame=frame):
+            if field not in frame.columns:
+                return np.full(len(frame), np.nan)
+            return pd.to_numeric(frame[field], errors="coerce").to_numpy(dtype="float64")
+
+        floor = column("floor_area_m2")
+        floor = np.where(np.isnan(floor), footprint * column("storeys"), floor)
+        height = column("storey_height_m")
+        floor = np.where(height > tall, floor * 2.0, floor)
+        uses = (
+            frame["use"].map(building_use).to_numpy(dtype=object)
+            if "use" in frame.columns
+            else np.full(len(frame), None, dtype=object)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "parcel": assign_buildings(frame, parcels),
+                    "footprint_m2": footprint,
+                    "floor_m2": floor,
+                    "office": uses == "office",
+                    "use_known": uses != None,  # noqa: E711
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["parcel", "footprint_m2", "floor_m2", "office", "use_known"])
+    rows = pd.concat(parts, ignore_index=True)
+    return rows[rows["parcel"].notna()]
+
+
+def _project_investment(projects: pd.DataFrame | None, area_by_id: pd.Series) -> pd.Series:
+    """万元 of project investment per parcel: each project's ``investment_yi`` shared over
+    its parcels by area."""
+    out: dict[str, float] = {}
+    if projects is None or "investment_yi" not in projects.columns:
+        return pd.Series(out, dtype="float64")
+    cells = projects["parcels"] if "parcels" in projects.columns else [None] * len(projects)
+    for yi, cell in zip(projects["investment_yi"], cells, strict=True):
+        total = as_number(yi)
+        ids = [p for p in dict.fromkeys(project_parcels(cell)) if p in area_by_id.index]
+        if total is None or not ids:
+            continue
+        areas = area_by_id.loc[ids].fillna(0.0)
+        whole = float(areas.sum())
+        if whole <= 0:
+            continue
+        for pid, area in areas.items():
+            out[pid] = out.get(pid, 0.0) + total * 1e4 * float(area) / whole
+    return pd.Series(out, dtype="float64")
+
+
+def _field(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+
+
+def parcel_indicators(
+    parcels: gpd.GeoDataFrame,
+    buildings: Mapping[str, gpd.GeoDataFrame] | None = None,
+    projects: pd.DataFrame | None = None,
+    *,
+    park: Mapping[str, float] | None = None,
+    tax_wan: Mapping[str, float] | None = None,
+    crs: str | None = None,
+) -> pd.DataFrame:
+    """The control indicators of every parcel, each against its threshold.
+
+    Parameters
+    ----------
+    parcels
+        The parcels layer (with optional fields ``industry_code``, ``floor_area_m2``,
+        ``structures_area_m2``, ``admin_area_m2``, ``green_area_m2``, ``investment_wan`` and
+        the contract values of kinds.toml).
+    buildings
+        Building layers by kind (``factories``, ``housing``).
+    projects
+        The projects table (``investment_yi``, ``parcels``), for parcels without
+        ``investment_wan``.
+    park
+        The park's thresholds by indicator (:func:`geo.domain.intensity.intensity_settings`).
+    tax_wan
+        Yearly tax (万元) by parcel id, for 亩均税收.
+    crs
+        The working metric CRS; frames are projected to it (else to a GK zone) before
+        anything is measured.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parcel: ``id``, ``industrial`` (an industry code or a contract value),
+        ``industry_code``, ``area_m2``, ``area_mu``, ``buildings``, ``floor_area_m2``,
+        ``floor_source`` (``buildings`` / ``declared`` / None), the value columns of
+        :data:`VALUE_COLUMNS`, and per indicator ``<key>_threshold``, ``<key>_source``,
+        ``<key>_ok``.
+    """
+    parcels = _metric(parcels, crs).reset_index(drop=True)
+    ids = parcels["id"].map(as_text)
+    frame = pd.DataFrame({"id": ids})
+    geoms = parcels.geometry.array
+    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    fixed = np.where(shapely.is_valid(geoms) | bad, geoms, shapely.make_valid(geoms))
+    polys = [
+        0.0 if g is None else sum(p.area for p in shapely.get_parts(g) if p.geom_type in _POLY)
+        for g in fixed
+    ]
+    area = pd.Series(np.where(bad, np.nan, polys), dtype="float64")
+    area = area.where(area > 0)
+    frame["area_m2"] = area
+    frame["area_mu"] = area / M2_PER_MU
+    codes = parcels["industry_code"] if "industry_code" in parcels.columns else None
+    frame["industry_code"] = None if codes is None else codes.map(industry_key)
+
+    metric = {k: _metric(v, crs) for k, v in (buildings or {}).items()}
+    rows = _building_rows(metric, parcels)
+    grouped = rows.groupby("parcel")
+    count = grouped.size().reindex(ids).fillna(0).astype(int).to_numpy()
+    footprint = grouped["footprint_m2"].sum(min_count=1).reindex(ids).to_numpy()
+    floor_all = grouped["floor_m2"].apply(lambda s: s.sum() if s.notna().all() else np.nan)
+    floor_b = floor_all.reindex(ids).to_numpy() if len(rows) else np.full(len(ids), np.nan)
+    declared = _field(parcels, "floor_area_m2").to_numpy()
+    floor = np.where(np.isnan(floor_b), declared, floor_b)
+    frame["buildings"] = count
+    frame["floor_area_m2"] = floor
+    frame["floor_source"] = np.where(
+        ~np.isnan(floor_b), "buildings", np.where(~np.isnan(declared), "declared", None)
+    )
+    frame["far"] = floor / area
+
+    structures = _field(parcels, "structures_area_m2").to_numpy()
+    cover = np.where(np.isnan(footprint), 0.0, footprint) + np.nan_to_num(structures)
+    cover = np.where(np.isnan(footprint) & np.isnan(structures), np.nan, cover)
+    frame["coverage_pct"] = cover / area * 100
+
+    admin = _field(parcels, "admin_area_m2").to_numpy()
+    if len(rows):
+        known = grouped["use_known"].all().reindex(ids).fillna(False).to_numpy(dtype=bool)
+        office = rows[rows["office"]].groupby("parcel")["floor_m2"].sum()
+        office = office.reindex(ids).fillna(0.0).to_numpy()
+        share = np.where(known & (floor_b > 0), office / floor_b * 100, np.nan)
+    else:
+        share = np.full(len(ids), np.nan)
+    frame["admin_share_pct"] = np.where(np.isnan(admin), share, admin / area * 100)
+    frame["green_ratio_pct"] = _field(parcels, "green_area_m2") / area * 100
+
+    invest = _field(parcels, "investment_wan")
+    shared = _project_investment(projects, pd.Series(area.to_numpy(), index=ids))
+    invest = invest.fillna(pd.Series(ids.map(shared).to_numpy(), dtype="float64"))
+    frame["investment_wan"] = invest
+    frame["investment_wan_per_mu"] = invest / frame["area_mu"]
+    tax = ids.map(dict(tax_wan or {})).astype("float64")
+    frame["tax_wan"] = tax
+    frame["tax_wan_per_mu"] = tax / frame["area_mu"]
+
+    records = parcels.drop(columns="geometry").to_dict("records")
+    resolved = [thresholds_for(r, park) for r in records]
+    contract = [c for c in ("contract_far_min", "contract_investment_wan_per_mu") if c in parcels]
+    frame["industrial"] = frame["industry_code"].notna() | (
+        parcels[contract].notna().any(axis=1) if contract else False
+    )
+    for key in INDICATORS:
+        spec = indicator(key)
+        limit = [t[key].value if key in t else np.nan for t in resolved]
+        frame[f"{key}_threshold"] = np.asarray(limit, dtype="float64")
+        frame[f"{key}_source"] = [t[key].source if key in t else None for t in resolved]
+        values = frame[VALUE_COLUMNS[key]].to_numpy(dtype="float64")
+        limits = frame[f"{key}_threshold"].to_numpy()
+        ok = values >= limits if spec.bound == "min" else values <= limits
+        missing = np.isnan(values) | np.isnan(limits)
+        frame[f"{key}_ok"] = pd.Series(np.where(missing, None, ok), dtype="object")
+    return frame
