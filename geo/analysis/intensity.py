@@ -6,7 +6,7 @@ every parcel, in the working metric CRS:
 容积率 (far)           floor area counted for FAR ÷ land; the buildings on the parcel give
                        the floor area (``floor_area_m2``, else footprint × ``storeys``; a
                        building whose ``storey_height_m`` exceeds 8 m counts twice), else
-                       the parcel's declared ``floor_area_m2``
+                       the parcel's declared ``far_floor_area_m2`` (计容建筑面积)
 建筑系数 (coverage)    (building footprints + ``structures_area_m2``) ÷ land, %
 行政办公 (admin_share) ``admin_area_m2`` ÷ land, else the office-and-living buildings' share
                        of the floor area, %
@@ -176,7 +176,7 @@ def parcel_indicators(
     Parameters
     ----------
     parcels
-        The parcels layer (with optional fields ``industry_code``, ``floor_area_m2``,
+        The parcels layer (with optional fields ``industry_code``, ``far_floor_area_m2``,
         ``structures_area_m2``, ``admin_area_m2``, ``green_area_m2``, ``investment_wan`` and
         the contract values of kinds.toml).
     buildings
@@ -222,10 +222,12 @@ def parcel_indicators(
     rows = _building_rows(metric, parcels)
     grouped = rows.groupby("parcel")
     count = grouped.size().reindex(ids).fillna(0).astype(int).to_numpy()
-    footprint = grouped["footprint_m2"].sum(min_count=1).reindex(ids).to_numpy()
+    footprint = grouped["footprint_m2"].sum(min_count=1).reindex(ids).to_numpy(dtype="float64")
     floor_all = grouped["floor_m2"].apply(lambda s: s.sum() if s.notna().all() else np.nan)
-    floor_b = floor_all.reindex(ids).to_numpy() if len(rows) else np.full(len(ids), np.nan)
-    declared = _field(parcels, "floor_area_m2").to_numpy()
+    floor_b = (
+        floor_all.reindex(ids).to_numpy(dtype="float64") if len(rows) else np.full(len(ids), np.nan)
+    )
+    declared = _field(parcels, "far_floor_area_m2").to_numpy()
     floor = np.where(np.isnan(floor_b), declared, floor_b)
     frame["buildings"] = count
     frame["floor_area_m2"] = floor
@@ -243,7 +245,7 @@ def parcel_indicators(
     if len(rows):
         known = grouped["use_known"].all().reindex(ids).fillna(False).to_numpy(dtype=bool)
         office = rows[rows["office"]].groupby("parcel")["floor_m2"].sum()
-        office = office.reindex(ids).fillna(0.0).to_numpy()
+        office = office.reindex(ids).fillna(0.0).to_numpy(dtype="float64")
         share = np.where(known & (floor_b > 0), office / floor_b * 100, np.nan)
     else:
         share = np.full(len(ids), np.nan)

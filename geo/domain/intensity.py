@@ -65,6 +65,7 @@ class Indicator:
     zh: str
     en: str
     unit: str
+    unit_en: str
     bound: str  # "min" or "max"
     default: float | None
     source: str
@@ -117,6 +118,7 @@ def _indicators() -> dict[str, Indicator]:
             zh=spec["zh"],
             en=spec["en"],
             unit=spec.get("unit", ""),
+            unit_en=spec.get("unit_en", spec.get("unit", "")),
             bound=spec["bound"],
             default=None if default is None else float(default),
             source=spec.get("source", ""),

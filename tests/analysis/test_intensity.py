@@ -48,7 +48,7 @@ def frames():
         {
             "id": ["A", "B", "C"],
             "industry_code": ["C13", None, None],
-            "floor_area_m2": [None, 9000.0, None],
+            "far_floor_area_m2": [None, 9000.0, None],
             "structures_area_m2": [400.0, None, None],
             "green_area_m2": [1000.0, None, None],
             "contract_far_min": [None, 1.2, None],
