@@ -22,6 +22,7 @@ never a failure).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import geopandas as gpd
@@ -42,7 +43,13 @@ from geo.domain.intensity import (
 from geo.domain.units import M2_PER_MU
 from geo.domain.values import as_number, as_text
 
-__all__ = ["VALUE_COLUMNS", "assign_buildings", "parcel_indicators"]
+__all__ = [
+    "VALUE_COLUMNS",
+    "assign_buildings",
+    "intensity_table",
+    "parcel_indicators",
+    "project_intensity",
+]
 
 #: indicator key → the column of its value
 VALUE_COLUMNS = {
@@ -278,3 +285,77 @@ def parcel_indicators(
         missing = np.isnan(values) | np.isnan(limits)
         frame[f"{key}_ok"] = pd.Series(np.where(missing, None, ok), dtype="object")
     return frame
+
+
+def intensity_table(
+    parcels: gpd.GeoDataFrame,
+    buildings: Mapping[str, gpd.GeoDataFrame] | None,
+    projects: pd.DataFrame | None,
+    economy: pd.DataFrame | None,
+    records: pd.DataFrame | None,
+    *,
+    as_of: dt.date,
+    crs: str | None,
+    park: Mapping[str, float] | None = None,
+    scheme: Mapping[str, float] | None = None,
+) -> tuple[pd.DataFrame, int | None]:
+    """:func:`parcel_indicators` with each parcel's land stage, status and 亩均效益 class.
+
+    ``status`` is ``checked`` for a completed parcel, ``provisional`` for one under
+    construction, ``""`` otherwise. 亩均税收 / 亩均产值 and the class are of the latest whole
+    year ended by *as_of* (returned with the table; None without economic figures).
+    """
+    from geo.analysis.economy import classed_year, mujun_classes, parcel_economy
+    from geo.analysis.progress import layer_state
+    from geo.domain.intensity import mujun_settings
+    from geo.domain.tables import vocabulary
+
+    parcels = _metric(parcels, crs)
+    buildings = {k: _metric(v, crs) for k, v in (buildings or {}).items()}
+    year = classed_year(economy, as_of=as_of)
+    ids = parcels["id"].map(as_text)
+    area = dict(zip(ids, shapely.area(parcels.geometry.array), strict=True))
+    figures = (
+        parcel_economy(economy, projects, area, year=year)
+        if year is not None
+        else pd.DataFrame(columns=["tax_wan", "output_wan"])
+    )
+    tax = figures["tax_wan"].dropna().to_dict()
+    table = parcel_indicators(parcels, buildings, projects, park=park, tax_wan=tax)
+    state = layer_state(parcels, records, kind_name="parcels", as_of=as_of).features
+    state = state.assign(id=state["id"].map(as_text)).set_index("id")
+    table["stage"] = table["id"].map(state["stage"])
+    order = table["id"].map(state["stage_order"]).fillna(-1)
+    land = {s.code: s.order for s in vocabulary("land")}
+    table["status"] = np.where(
+        order >= land["completed"], "checked", np.where(order >= land["started"], "provisional", "")
+    )
+    output = table["id"].map(figures["output_wan"]).astype("float64")
+    area_mu = table["area_mu"]
+    classes = mujun_classes(area_mu, table["tax_wan"], output, scheme or mujun_settings(None))
+    table["output_wan"] = output
+    for col in classes.columns:
+        table[col] = classes[col].to_numpy()
+    return table, year
+
+
+def project_intensity(store, manifest, *, as_of: dt.date) -> tuple[pd.DataFrame, int | None]:
+    """:func:`intensity_table` over the project's store, park.toml [intensity] and [mujun]."""
+    from geo.domain.intensity import intensity_settings, mujun_settings
+
+    parcels = store.read_kind("parcels")
+    if parcels is None or not len(parcels):
+        return pd.DataFrame(), None
+    where = str(manifest.path)
+    buildings = {k: store.read_kind(k) for k in _BUILDING_KINDS}
+    return intensity_table(
+        parcels,
+        {k: v for k, v in buildings.items() if v is not None},
+        store.read_kind("projects"),
+        store.read_kind("economy"),
+        store.read_kind("progress"),
+        as_of=as_of,
+        crs=manifest.crs,
+        park=intensity_settings(manifest.intensity, where=where),
+        scheme=mujun_settings(manifest.mujun, where=where),
+    )

@@ -172,16 +172,21 @@ def intensity_settings(
         For a key that is not one of ``[park_keys]`` or a value that is not a number ≥ 0.
     """
     keys = _table()["park_keys"]
+    return {keys[k]: v for k, v in _numbers(values, keys, "intensity", where).items()}
+
+
+def _numbers(values, keys, section: str, where: str) -> dict[str, float]:
+    """park.toml table *section*: every key one of *keys*, every value a number ≥ 0."""
     out = {}
     for key, value in (values or {}).items():
         if key not in keys:
             raise ManifestError(
-                f"{where}: [intensity] {key} is not known. Valid keys: {', '.join(keys)}."
+                f"{where}: [{section}] {key} is not known. Valid keys: {', '.join(keys)}."
             )
         number = nonnegative_number(value)
         if number is None:
-            raise ManifestError(f"{where}: [intensity] {key} = {value!r} is not a number ≥ 0.")
-        out[keys[key]] = number
+            raise ManifestError(f"{where}: [{section}] {key} = {value!r} is not a number ≥ 0.")
+        out[key] = number
     return out
 
 
@@ -223,3 +228,33 @@ def _uses() -> dict[str, str]:
 def building_use(value: object) -> str | None:
     """The use key (``production``, ``office``, ``storage``) a building's ``use`` names."""
     return _uses().get(as_text(value).strip().casefold())
+
+
+#: park.toml [mujun] keys (their defaults are intensity.toml [mujun])
+MUJUN_KEYS = (
+    "tax_weight",
+    "output_weight",
+    "tax_benchmark_wan_per_mu",
+    "output_benchmark_wan_per_mu",
+    "class_a",
+    "class_b",
+    "class_c",
+)
+
+
+def mujun_settings(values: Mapping[str, object] | None, *, where: str = "park.toml") -> dict:
+    """The 亩均效益 scheme: intensity.toml ``[mujun]`` with park.toml ``[mujun]`` applied.
+
+    Raises
+    ------
+    ManifestError
+        For an unknown key or a value that is not a number ≥ 0.
+    """
+    out = {k: float(_table()["mujun"][k]) for k in MUJUN_KEYS}
+    return out | _numbers(values, MUJUN_KEYS, "mujun", where)
+
+
+def mujun_class_label(code: str, lang: str = "zh") -> str:
+    """``A 优先发展`` (or ``A priority``): a 亩均 class with its name."""
+    spec = _table()["mujun_classes"][code]
+    return f"{code} {spec['zh' if lang == 'zh' else 'en']}"

@@ -253,17 +253,22 @@ def edit_in_gis(folder):
     return folder
 
 
-@pytest.fixture
-def flawed(tmp_path):
-    folder = write_park(
-        tmp_path / "flawed",
+def flawed_park(folder, extra=""):
+    """The flawed park written to *folder* and imported (park.toml + *extra*)."""
+    return write_park(
+        folder,
         parcels=FLAWED_PARCELS,
         factories=FLAWED_FACTORIES,
         housing=FLAWED_HOUSING,
         projects=FLAWED_PROJECTS,
         progress=FLAWED_PROGRESS,
+        extra=extra,
     )
-    return edit_in_gis(folder)
+
+
+@pytest.fixture
+def flawed(tmp_path):
+    return edit_in_gis(flawed_park(tmp_path / "flawed"))
 
 
 @pytest.fixture
@@ -762,23 +767,14 @@ def test_demo_park_finds_the_planted_flaws_and_no_other_error(tmp_path):
 
 
 def test_park_intensity_settings_reach_the_checks(tmp_path, runner):
-    def park(name, extra):
-        return write_park(
-            tmp_path / name,
-            parcels=FLAWED_PARCELS,
-            factories=FLAWED_FACTORIES,
-            housing=FLAWED_HOUSING,
-            projects=FLAWED_PROJECTS,
-            progress=FLAWED_PROGRESS,
-            extra=extra,
-        )
-
     # the park lowers 容积率 to 0.3 (P15 has 0.32) and asks 500 万元/亩 (its contract's 300 wins)
-    folder = park("lenient", "\n[intensity]\nfar_min = 0.3\ninvestment_wan_per_mu = 500\n")
+    folder = flawed_park(
+        tmp_path / "lenient", "\n[intensity]\nfar_min = 0.3\ninvestment_wan_per_mu = 500\n"
+    )
     result = runner.invoke(cli, ["check", "-p", str(folder), "--json"])
     found = {f["rule"]: f for f in json.loads(result.stdout)["findings"]}
     assert "intensity_far" not in found
     assert found["intensity_investment"]["threshold"] == 300.0
-    folder = park("bad", "\n[intensity]\nfar_minimum = 0.3\n")
+    folder = flawed_park(tmp_path / "bad", "\n[intensity]\nfar_minimum = 0.3\n")
     result = runner.invoke(cli, ["check", "-p", str(folder)])
     assert result.exit_code == 2 and "[intensity] far_minimum is not known" in result.output
