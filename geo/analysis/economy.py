@@ -19,7 +19,15 @@ import pandas as pd
 from geo.analysis.projects import project_parcels
 from geo.domain.values import as_number, as_text
 
-__all__ = ["FIGURES", "classed_year", "mujun_classes", "parcel_economy", "period_end", "periods"]
+__all__ = [
+    "FIGURES",
+    "classed_year",
+    "economy_goal",
+    "mujun_classes",
+    "parcel_economy",
+    "period_end",
+    "periods",
+]
 
 #: the figures summed per parcel
 FIGURES = ("output_wan", "tax_wan", "value_added_wan", "investment_wan")
@@ -135,3 +143,59 @@ def mujun_classes(
             "mujun_class": pd.Series(classes, index=score.index, dtype="object"),
         }
     )
+
+
+_YES = {"是", "y", "yes", "true", "1", "✓", "√"}
+
+
+def _yearly(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per enterprise and year: its latest period of the year (1–N月 figures are
+    cumulative from January)."""
+    rows = rows.sort_values(["enterprise", "year", "months"])
+    return rows.drop_duplicates(["enterprise", "year"], keep="last")
+
+
+def economy_goal(economy: pd.DataFrame, spec, *, as_of: dt.date) -> tuple[dict, tuple]:
+    """What a goal on the economy table achieved: ``in`` (periods ended inside the goal's
+    period, by *as_of*), ``to_date`` (from the period's start to *as_of*) and ``cum`` (as
+    ``in``), and the enterprises counted.
+
+    ``sum:FIELD`` sums each enterprise's latest figures of every year; ``crossing:FIELD:V``
+    counts enterprises whose yearly FIELD reaches V in the period and never did before it;
+    ``share:FIELD:FLAG`` is the percent of the sum from rows whose FLAG is 是 / yes.
+    """
+    from geo.domain.units import convert, field_unit
+
+    rows = periods(economy, as_of=as_of)
+    rows = rows.assign(enterprise=rows["enterprise"].map(as_text))
+    if spec.field not in rows.columns:
+        rows[spec.field] = np.nan
+    rows[spec.field] = pd.to_numeric(rows[spec.field], errors="coerce")
+    yearly = _yearly(rows)
+    ends = pd.to_datetime(yearly["period_end"]).dt.date
+    out = {}
+    counted: tuple = ()
+    for name, last in (("in", min(spec.end, as_of)), ("to_date", as_of), ("cum", spec.end)):
+        mask = (ends >= spec.start) & (ends <= min(last, as_of))
+        chosen = yearly[mask]
+        if spec.how == "crossing":
+            limit = float(spec.arg)
+            over = yearly[yearly[spec.field] >= limit]
+            before = set(
+                over[pd.to_datetime(over["period_end"]).dt.date < spec.start]["enterprise"]
+            )
+            new = sorted(set(chosen[chosen[spec.field] >= limit]["enterprise"]) - before)
+            value, ids = float(len(new)), tuple(new)
+        elif spec.how == "share":
+            flag = chosen[spec.arg].map(lambda v: as_text(v).casefold() in _YES)
+            total = float(chosen[spec.field].sum())
+            value = float(chosen.loc[flag, spec.field].sum()) / total * 100 if total else 0.0
+            ids = tuple(sorted(set(chosen.loc[flag, "enterprise"])))
+        else:
+            total = float(chosen[spec.field].fillna(0.0).sum())
+            value = convert(total, field_unit(spec.field), spec.unit)
+            ids = tuple(sorted(set(chosen["enterprise"])))
+        out[name] = value
+        if name == "in":
+            counted = ids
+    return out, counted

@@ -77,3 +77,61 @@ def test_classes_by_hand():
 def test_scheme_keys_checked():
     with pytest.raises(ManifestError, match=r"\[mujun\] weight is not known"):
         mujun_settings({"weight": 1})
+
+
+# ---- goals on the economy table
+#   甲: 2022 output 120000 万元 (already 10亿级), 2023 150000, leading
+#   乙: 2023 1–8月 30000 then the whole year 50000 (the latest period counts), not leading
+#   丙: 2023 100000 (reaches 10亿 = 100000 万元 in 2023), leading
+#   2023: output (150000 + 50000 + 100000) 万元 = 30 亿元; new 10亿级: 丙 only (甲 was
+#   before the period); leading share (150000 + 100000) / 300000 = 83.333 %
+GOAL_ECONOMY = pd.DataFrame(
+    {
+        "enterprise": ["甲", "甲", "乙", "乙", "丙"],
+        "year": [2022, 2023, 2023, 2023, 2023],
+        "months": [12, 12, 8, 12, 12],
+        "output_wan": [120000.0, 150000.0, 30000.0, 50000.0, 100000.0],
+        "leading": ["是", "是", "否", "否", "yes"],
+    }
+)
+
+
+def goal(measure, unit):
+    from geo.domain.goals import goal_spec
+
+    row = {
+        "period_start": "2023-01-01",
+        "period_end": "2023-12-31",
+        "layer": "economy",
+        "measure": measure,
+        "unit": unit,
+    }
+    return goal_spec(row, where="goal G")
+
+
+@pytest.mark.parametrize(
+    ("measure", "unit", "expected", "ids"),
+    [
+        ("sum:output_wan", "亿元", 30.0, ("丙", "乙", "甲")),
+        ("crossing:output_wan:100000", "个", 1.0, ("丙",)),
+        ("share:output_wan:leading", "%", 250000 / 300000 * 100, ("丙", "甲")),
+    ],
+)
+def test_economy_goals_by_hand(measure, unit, expected, ids):
+    from geo.analysis.economy import economy_goal
+
+    values, counted = economy_goal(GOAL_ECONOMY, goal(measure, unit), as_of=dt.date(2024, 9, 30))
+    assert values["in"] == pytest.approx(expected)
+    assert counted == tuple(sorted(ids))
+    # before the year has ended nothing of 2023 counts yet
+    early, _ = economy_goal(GOAL_ECONOMY, goal(measure, unit), as_of=dt.date(2023, 6, 30))
+    assert early["in"] == 0.0
+
+
+def test_bad_economy_goal_says_how_to_fix():
+    from geo.errors import GoalError
+
+    with pytest.raises(GoalError, match="crossing:output_wan:100000"):
+        goal("count", "个")
+    with pytest.raises(GoalError, match="no number field 'output'"):
+        goal("sum:output", "亿元")
