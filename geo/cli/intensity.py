@@ -119,7 +119,7 @@ def intensity(project, as_of, as_json: bool, show_all: bool):
         out.add_row(
             _plain(row["id"]),
             *(_cell(row, col, dec) for col, _, dec in _MUJUN),
-            mujun_class_label(code) if code else "—",
+            mujun_class_label(code) if isinstance(code, str) else "—",
         )
     console.print(out)
     if not rows:
