@@ -48,6 +48,7 @@ __all__ = [
     "assign_buildings",
     "intensity_table",
     "parcel_indicators",
+    "park_indicators",
     "project_intensity",
 ]
 
@@ -326,6 +327,7 @@ def intensity_table(
     state = state.assign(id=state["id"].map(as_text)).set_index("id")
     table["stage"] = table["id"].map(state["stage"])
     order = table["id"].map(state["stage_order"]).fillna(-1)
+    table["stage_order"] = order.astype(int)
     land = {s.code: s.order for s in vocabulary("land")}
     table["status"] = np.where(
         order >= land["completed"], "checked", np.where(order >= land["started"], "provisional", "")
@@ -359,3 +361,95 @@ def project_intensity(store, manifest, *, as_of: dt.date) -> tuple[pd.DataFrame,
         park=intensity_settings(manifest.intensity, where=where),
         scheme=mujun_settings(manifest.mujun, where=where),
     )
+
+
+def park_indicators(
+    table: pd.DataFrame,
+    land_use: pd.Series,
+    zones: gpd.GeoDataFrame | None,
+    *,
+    crs: str | None = None,
+) -> dict:
+    """开发区土地集约利用 indicators of the park from :func:`intensity_table`'s rows.
+
+    Areas nest as the monitoring's do: 可开发 (the zones' drawn area, overlaps once) ⊇
+    已开发 (parcels reserved or further: land made ready) ⊇ 已供应 (allocated) ⊇ 已建成
+    (completed); 土地开发率 = 已开发 / 可开发, 土地供应率 = 已供应 / 已开发, 土地建成率 =
+    已建成 / 已供应. 工业用地 is land on which factories may stand (landuse.toml); 综合容积率
+    is the floor area of the built parcels whose floor area is known over their land;
+    供而未用 is land allocated and not started.
+
+    Parameters
+    ----------
+    table
+        :func:`intensity_table` (``stage_order``, ``area_m2``, ``floor_area_m2``, ``tax_wan``).
+    land_use
+        Each row's ``land_use`` text, aligned with *table*.
+    zones
+        The zones layer (for the developable area).
+    """
+    from geo.analysis.checks.base import lookup_land_use
+    from geo.domain.tables import vocabulary
+
+    land = {s.code: s.order for s in vocabulary("land")}
+    order = table["stage_order"]
+    area = table["area_m2"].fillna(0.0)
+    uses = [lookup_land_use(v) for v in land_use]
+    industrial = pd.Series(
+        [u is not None and "factories" in u.buildings for u in uses], index=table.index
+    )
+    developable = np.nan
+    if zones is not None and len(zones):
+        zones = _metric(zones, crs)
+        developable = float(shapely.area(shapely.union_all(zones.geometry.array)))
+    supplied = order >= land["allocated"]
+    developed = order >= land["reserved"]
+    started = order >= land["started"]
+    built = order >= land["completed"]
+
+    def m2(mask):
+        return float(area[mask].sum())
+
+    def far(mask):
+        known = mask & table["floor_area_m2"].notna()
+        return float(table.loc[known, "floor_area_m2"].sum()) / m2(known) if m2(known) else None
+
+    def ratio(a, b):
+        return a / b * 100 if b and b == b else None
+
+    built_ind = built & industrial
+    tax = float(table.loc[built_ind, "tax_wan"].fillna(0.0).sum())
+    taxed = table.loc[built_ind, "tax_wan"].notna().any()
+    out = {
+        "developable_m2": developable,
+        "supplied_m2": m2(supplied),
+        "developed_m2": m2(developed),
+        "built_m2": m2(built),
+        "industrial_built_m2": m2(built_ind),
+        "supplied_unused_m2": m2(supplied & ~started),
+        "development_rate_pct": ratio(m2(developed), developable),
+        "supply_rate_pct": ratio(m2(supplied), m2(developed)),
+        "built_rate_pct": ratio(m2(built), m2(supplied)),
+        "industrial_land_pct": ratio(m2(built_ind), m2(built)),
+        "far": far(built),
+        "industrial_far": far(built_ind),
+        "industrial_tax_wan_per_ha": tax / (m2(built_ind) / 1e4)
+        if taxed and m2(built_ind)
+        else None,
+        "far_unknown_parcels": int((built & table["floor_area_m2"].isna()).sum()),
+    }
+    out["developable_m2"] = None if developable != developable else developable
+    return out
+
+
+def project_park(store, manifest, *, as_of: dt.date) -> dict:
+    """:func:`park_indicators` of the project's store on *as_of* (with ``as_of`` and the
+    economy year); empty without parcels."""
+    table, year = project_intensity(store, manifest, as_of=as_of)
+    if table.empty:
+        return {}
+    parcels = store.read_kind("parcels")
+    uses = parcels["land_use"] if "land_use" in parcels.columns else [None] * len(parcels)
+    land_use = pd.Series(list(uses), index=table.index)
+    out = park_indicators(table, land_use, store.read_kind("zones"), crs=manifest.crs)
+    return {"as_of": as_of.isoformat(), "economy_year": year, **out}

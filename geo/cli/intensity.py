@@ -65,7 +65,13 @@ def intensity_json(table, *, as_of, year) -> dict:
 @click.option(
     "--all", "show_all", is_flag=True, help="List every parcel, not only industrial ones."
 )
-def intensity(project, as_of, as_json: bool, show_all: bool):
+@click.option(
+    "--park",
+    "park_level",
+    is_flag=True,
+    help="The park's 开发区土地集约利用 indicators instead of the parcels.",
+)
+def intensity(project, as_of, as_json: bool, show_all: bool, park_level: bool):
     """Land-use intensity per parcel: control indicators and 亩均效益 class.
 
     For every industrial parcel (one with an industry code or a contract value): 容积率,
@@ -77,15 +83,23 @@ def intensity(project, as_of, as_json: bool, show_all: bool):
     construction (provisional). "—" is no data.
 
     \b
+    With --park: the park's 土地开发率, 土地供应率, 土地建成率, 工业用地率, 综合容积率,
+    工业用地综合容积率, 工业用地地均税收 and 供而未用 land.
+
+    \b
     Example:
       parkgeo intensity
       parkgeo intensity --as-of 2024-12-31 --json > intensity.json
+      parkgeo intensity --park --as-of 2023-12-31
     """
     from geo.analysis.intensity import project_intensity
     from geo.domain.intensity import mujun_class_label
 
     manifest, store = open_project(project)
     date = as_of.date() if as_of else manifest.as_of
+    if park_level:
+        _print_park(store, manifest, date, as_json)
+        return
     table, year = project_intensity(store, manifest, as_of=date)
     if len(table) and not show_all:
         table = table[table["industrial"]]
@@ -146,3 +160,47 @@ def _failures(rows: list[dict]) -> list[str]:
                 f"{row[f'{key}_threshold']:g}{spec.unit} — {origin.label('zh')}"
             )
     return lines
+
+
+#: (key, label, unit) of the park's indicators, in report order
+_PARK_ROWS = (
+    ("developable_m2", "可开发面积 developable land", "ha"),
+    ("developed_m2", "已开发面积 developed (reserved on)", "ha"),
+    ("supplied_m2", "已供应面积 supplied", "ha"),
+    ("built_m2", "已建成面积 built", "ha"),
+    ("supplied_unused_m2", "供而未用 supplied, not started", "ha"),
+    ("development_rate_pct", "土地开发率 development rate", "%"),
+    ("supply_rate_pct", "土地供应率 supply rate", "%"),
+    ("built_rate_pct", "土地建成率 built rate", "%"),
+    ("industrial_land_pct", "工业用地率 industrial land share", "%"),
+    ("far", "综合容积率 overall FAR", ""),
+    ("industrial_far", "工业用地综合容积率 industrial FAR", ""),
+    ("industrial_tax_wan_per_ha", "工业用地地均税收 tax per ha (万元/公顷)", ""),
+)
+
+
+def _print_park(store, manifest, date, as_json: bool) -> None:
+    from geo.analysis.intensity import project_park
+
+    data = project_park(store, manifest, as_of=date)
+    if as_json:
+        print_json(data)
+        return
+    out = Table(title=f"开发区土地集约利用 park land-use intensity — as of {date}")
+    out.add_column("指标 indicator")
+    out.add_column("数值 value", justify="right")
+    for key, label, unit in _PARK_ROWS:
+        value = data.get(key)
+        if value is None:
+            text = "—"
+        elif unit == "ha":
+            text = f"{value / 1e4:,.2f} 公顷 ({value / 1e4 * 15:,.1f} 亩)"
+        else:
+            text = f"{value:,.2f}{unit}"
+        out.add_row(label, text)
+    console.print(out)
+    if data.get("far_unknown_parcels"):
+        console.print(
+            f"{data['far_unknown_parcels']} 宗已建成地块无建筑面积，未计入容积率 "
+            "built parcel(s) without a floor area are left out of the FAR"
+        )

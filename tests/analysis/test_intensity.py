@@ -170,3 +170,38 @@ def test_park_settings_checked():
         intensity_settings({"far_minimum": 1})
     with pytest.raises(ManifestError, match="number"):
         intensity_settings({"far_min": "high"})
+
+
+def test_park_indicators_by_hand():
+    """Zone 1000 m × 500 m = 500000 m²; parcels by land stage:
+    A completed 0601 10000 m² floor 12000 tax 30 万元; B completed 0701 20000 m² floor 30000;
+    C allocated 0601 5000 m²; D reserved 15000 m²; E planned 50000 m².
+    已开发 A–D 50000 (10 % of 500000); 已供应 A–C 35000 (70 % of 已开发); 已建成 A, B 30000
+    (85.714 % of 已供应); 工业用地率 10000 / 30000; 综合容积率 42000 / 30000 = 1.4;
+    工业 12000 / 10000 = 1.2; 地均税收 30 万元 / 1 公顷; 供而未用 C 5000."""
+    from geo.analysis.intensity import park_indicators
+    from geo.domain.tables import vocabulary
+
+    order = {s.code: s.order for s in vocabulary("land")}
+    table = pd.DataFrame(
+        {
+            "stage_order": [
+                order[s] for s in ("completed", "completed", "allocated", "reserved", "planned")
+            ],
+            "area_m2": [10000.0, 20000.0, 5000.0, 15000.0, 50000.0],
+            "floor_area_m2": [12000.0, 30000.0, None, None, None],
+            "tax_wan": [30.0, None, None, None, None],
+        }
+    )
+    land_use = pd.Series(["0601", "0701", "0601", "0601", None])
+    zones = gpd.GeoDataFrame({"id": ["Z"]}, geometry=[box(0, 0, 1000, 500)], crs=CRS)
+    got = park_indicators(table, land_use, zones, crs=CRS)
+    assert got["developable_m2"] == pytest.approx(500000.0)
+    assert got["development_rate_pct"] == pytest.approx(10.0)
+    assert got["supply_rate_pct"] == pytest.approx(70.0)
+    assert got["built_rate_pct"] == pytest.approx(30000 / 35000 * 100)
+    assert got["industrial_land_pct"] == pytest.approx(100 / 3)
+    assert got["far"] == pytest.approx(1.4) and got["industrial_far"] == pytest.approx(1.2)
+    assert got["industrial_tax_wan_per_ha"] == pytest.approx(30.0)
+    assert got["supplied_unused_m2"] == pytest.approx(5000.0)
+    assert got["far_unknown_parcels"] == 0

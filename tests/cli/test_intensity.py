@@ -67,3 +67,19 @@ def test_table_and_as_of(park, runner):
     assert json.loads(early.stdout)["economy_year"] is None
     every = runner.invoke(cli, ["intensity", "-p", str(park), "--json", "--all"])
     assert len(json.loads(every.stdout)["parcels"]) == len(FLAWED_PARCELS)
+
+
+def test_park_level(park, runner):
+    """Zones 1500 m × 500 m = 75 公顷; ten parcels of 1 公顷 allocated by 2024-09-30 (see
+    test_checks' allocation summary), so 已供应 10 公顷; seven of them completed (P01, P02,
+    P07, P09, P10, P11, P15; all 0601) → 已建成 = 工业 7 公顷, P15's 225 万元 over them."""
+    result = runner.invoke(cli, ["intensity", "-p", str(park), "--park", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["developable_m2"] == pytest.approx(750000.0)
+    assert data["supplied_m2"] == pytest.approx(100000.0, abs=1e-3)
+    assert data["industrial_tax_wan_per_ha"] == pytest.approx(
+        225.0 / data["industrial_built_m2"] * 1e4
+    )
+    table = runner.invoke(cli, ["intensity", "-p", str(park), "--park"])
+    assert "土地开发率" in table.output and "75.00 公顷" in table.output
