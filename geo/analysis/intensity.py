@@ -33,6 +33,7 @@ import shapely
 from geo.analysis.projects import project_parcels
 from geo.domain.crs import to_metric
 from geo.domain.intensity import (
+    CONTRACT_FIELDS,
     INDICATORS,
     building_use,
     indicator,
@@ -143,25 +144,25 @@ def _building_rows(buildings: Mapping[str, gpd.GeoDataFrame], parcels) -> pd.Dat
     return rows[rows["parcel"].notna()]
 
 
-def _project_investment(projects: pd.DataFrame | None, area_by_id: pd.Series) -> pd.Series:
+def _project_investment(projects: pd.DataFrame | None, area_by_id: Mapping[str, float]) -> dict:
     """万元 of project investment per parcel: each project's ``investment_yi`` shared over
-    its parcels by area."""
+    its parcels by area (plain dicts: one pass over the projects, no per-row table lookups)."""
     out: dict[str, float] = {}
     if projects is None or "investment_yi" not in projects.columns:
-        return pd.Series(out, dtype="float64")
+        return out
     cells = projects["parcels"] if "parcels" in projects.columns else [None] * len(projects)
     for yi, cell in zip(projects["investment_yi"], cells, strict=True):
         total = as_number(yi)
-        ids = [p for p in dict.fromkeys(project_parcels(cell)) if p in area_by_id.index]
+        ids = [p for p in dict.fromkeys(project_parcels(cell)) if p in area_by_id]
         if total is None or not ids:
             continue
-        areas = area_by_id.loc[ids].fillna(0.0)
-        whole = float(areas.sum())
+        areas = [a if a == a else 0.0 for a in (area_by_id[p] for p in ids)]
+        whole = sum(areas)
         if whole <= 0:
             continue
-        for pid, area in areas.items():
-            out[pid] = out.get(pid, 0.0) + total * 1e4 * float(area) / whole
-    return pd.Series(out, dtype="float64")
+        for pid, area in zip(ids, areas, strict=True):
+            out[pid] = out.get(pid, 0.0) + total * 1e4 * area / whole
+    return out
 
 
 def _field(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -215,10 +216,11 @@ def parcel_indicators(
     geoms = parcels.geometry.array
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     fixed = np.where(shapely.is_valid(geoms) | bad, geoms, shapely.make_valid(geoms))
-    polys = [
-        0.0 if g is None else sum(p.area for p in shapely.get_parts(g) if p.geom_type in _POLY)
-        for g in fixed
-    ]
+    # polygonal parts only: make_valid may leave lines or points in a collection
+    kinds = shapely.get_type_id(fixed)
+    polys = np.where(kinds >= 7, np.nan, shapely.area(fixed))  # 7: GeometryCollection
+    for k in np.flatnonzero(kinds >= 7):
+        polys[k] = sum(p.area for p in shapely.get_parts(fixed[k]) if p.geom_type in _POLY)
     area = pd.Series(np.where(bad, np.nan, polys), dtype="float64")
     area = area.where(area > 0)
     frame["area_m2"] = area
@@ -231,7 +233,9 @@ def parcel_indicators(
     grouped = rows.groupby("parcel")
     count = grouped.size().reindex(ids).fillna(0).astype(int).to_numpy()
     footprint = grouped["footprint_m2"].sum(min_count=1).reindex(ids).to_numpy(dtype="float64")
-    floor_all = grouped["floor_m2"].apply(lambda s: s.sum() if s.notna().all() else np.nan)
+    # a parcel's floor area is known when every building on it has one
+    complete = grouped["floor_m2"].count() == grouped.size()
+    floor_all = grouped["floor_m2"].sum().where(complete)
     floor_b = (
         floor_all.reindex(ids).to_numpy(dtype="float64") if len(rows) else np.full(len(ids), np.nan)
     )
@@ -261,7 +265,7 @@ def parcel_indicators(
     frame["green_ratio_pct"] = _field(parcels, "green_area_m2") / area * 100
 
     invest = _field(parcels, "investment_wan")
-    shared = _project_investment(projects, pd.Series(area.to_numpy(), index=ids))
+    shared = _project_investment(projects, dict(zip(ids, area.to_numpy(), strict=True)))
     invest = invest.fillna(pd.Series(ids.map(shared).to_numpy(), dtype="float64"))
     frame["investment_wan"] = invest
     frame["investment_wan_per_mu"] = invest / frame["area_mu"]
@@ -269,8 +273,18 @@ def parcel_indicators(
     frame["tax_wan"] = tax
     frame["tax_wan_per_mu"] = tax / frame["area_mu"]
 
-    records = parcels.drop(columns="geometry").to_dict("records")
-    resolved = [thresholds_for(r, park) for r in records]
+    # thresholds depend on the industry and the contract values only: resolve each
+    # combination once
+    fields = ["industry_code", *CONTRACT_FIELDS]
+    keys = pd.DataFrame({f: parcels[f] if f in parcels.columns else None for f in fields})
+    keys["industry_code"] = frame["industry_code"]
+    cache: dict[tuple, dict] = {}
+    resolved = []
+    for values in keys.itertuples(index=False, name=None):
+        key = tuple(None if v is None or v != v else v for v in values)
+        if key not in cache:
+            cache[key] = thresholds_for(dict(zip(fields, key, strict=True)), park)
+        resolved.append(cache[key])
     contract = [c for c in ("contract_far_min", "contract_investment_wan_per_mu") if c in parcels]
     frame["industrial"] = frame["industry_code"].notna() | (
         parcels[contract].notna().any(axis=1) if contract else False
