@@ -21,8 +21,15 @@ PostGIS database (a throwaway cluster from tests/pgcluster.py, or ``--pg URL`` n
 database), adds the map build from the store, and times 8 `parkgeo import` processes started
 together, each adding 500 records to the same store (throughput in records/s).
 
+The checks section (``--only checks``): every rule of `parkgeo check` (the control
+indicators included) over N synthetic parcels with realistic attributes (zones, agreed start
+dates, industry codes, declared floor areas, a projects table naming two parcels each, a
+factory on every tenth parcel), timed rule by rule after the shared layers and states are
+read (``--check-sizes``, default 10k and 100k; keep 1M for a machine of its own).
+
 Usage: python scripts/bench.py [--sizes 1000,10000,100000] [--skip-explore-above N] [--json]
        python scripts/bench.py --only records [--records-large] [--stores [--pg URL]]
+       python scripts/bench.py --only checks [--check-sizes 10000,100000]
 """
 
 from __future__ import annotations
@@ -349,6 +356,105 @@ def bench_stores(parcels: int, records: int, root: Path, pg_url: str | None) -> 
             cluster.stop()
 
 
+def prepare_checks(n: int, root: Path) -> Path:
+    """A store of N parcels as a county's land ledger holds them, for the checks."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    from geo.store import GpkgStore
+
+    project = root / f"checks-{n}"
+    project.mkdir(parents=True, exist_ok=True)
+    parcels = synthetic_parcels(n).drop(columns=["project", "stage"])
+    i = np.arange(n)
+    years = np.array([int(d[:4]) for d in parcels["allocated_on"]])
+    parcels["agreed_start_on"] = [f"{y}-06-01" for y in years]
+    parcels["completed_on"] = [
+        f"{y + 1}-12-01" if k % 3 == 1 else None for k, y in zip(i, years, strict=True)
+    ]
+    parcels["declared_area_mu"] = np.round(6400 / (10000 / 15) * (1 + (i % 7) / 1000), 2)
+    parcels["industry_code"] = [("C13", "C26", "C35", "C39")[k % 4] for k in i]
+    parcels["far_floor_area_m2"] = 6400 * (0.5 + (i % 10) / 10)
+    side = int(np.ceil(np.sqrt(n)))
+    rows = np.array_split(np.arange(side), 7)
+    zones = gpd.GeoDataFrame(
+        {"id": [f"Z{k + 1:02d}" for k in range(7)], "name": [f"片区{k + 1}" for k in range(7)]},
+        geometry=[
+            shapely.box(
+                499_990.0,
+                3_430_000 + r[0] * 90.0 - 10,
+                500_000 + side * 90.0,
+                3_430_000 + (r[-1] + 1) * 90.0,
+            )
+            for r in rows
+        ],
+        crs="EPSG:4544",
+    )
+    parcels["zone"] = [f"Z{np.searchsorted([r[-1] for r in rows], k // side) + 1:02d}" for k in i]
+    pairs = [";".join(parcels["id"].iloc[k : k + 2]) for k in range(0, n, 2)]
+    projects = pd.DataFrame(
+        {
+            "id": [f"XM{k:06d}" for k in range(len(pairs))],
+            "name": [f"项目{k}" for k in range(len(pairs))],
+            "industry": [("健康食品", "新材料", "装备制造")[k % 3] for k in range(len(pairs))],
+            "investment_yi": [0.5 + (k % 9) / 10 for k in range(len(pairs))],
+            "parcels": [p.split(";") for p in pairs],
+        }
+    )
+    tenth = parcels.iloc[::10]
+    factories = gpd.GeoDataFrame(
+        {
+            "id": [f"F{k:06d}" for k in range(len(tenth))],
+            "parcel": tenth["id"].to_numpy(),
+            "floor_area_m2": 3000.0,
+            "storeys": 2,
+        },
+        geometry=tenth.geometry.buffer(-20).to_numpy(),
+        crs="EPSG:4544",
+    )
+    (project / "park.toml").write_text(
+        '[park]\nname = "基准园区"\nas_of = 2024-09-30\ncrs = "EPSG:4544"\n', encoding="utf-8"
+    )
+    with GpkgStore(project / "park.gpkg").transaction() as tx:
+        tx.write_layer("zones", zones, kind="zones")
+        tx.write_layer("parcels", parcels, kind="parcels")
+        tx.write_layer("factories", factories, kind="factories")
+        tx.write_layer("projects", projects, kind="projects")
+    return project
+
+
+def bench_checks(n: int, root: Path, bar=None) -> list[tuple[str, float, int]]:
+    """(step, seconds, findings) of each rule over N parcels, after the shared reads."""
+    import datetime as dt
+
+    from geo.analysis.checks import check_thresholds, registered_rules, rule_table
+    from geo.analysis.checks.context import Context
+    from geo.store import GpkgStore
+
+    project = prepare_checks(n, root)
+    store = GpkgStore(project / "park.gpkg")
+    start = time.perf_counter()
+    ctx = Context(
+        store,
+        as_of=dt.date(2024, 9, 30),
+        crs="EPSG:4544",
+        thresholds=check_thresholds(None),
+        quotas={2023: 1000.0},
+    )
+    _ = ctx.layers, ctx.good_masks, ctx.states, ctx.projects
+    out = [("read layers and states", time.perf_counter() - start, 0)]
+    table = rule_table()
+    for rule_id, func in registered_rules().items():
+        if bar is not None:
+            bar(f"{n:,} parcels: {rule_id}")
+        start = time.perf_counter()
+        found = list(func(ctx, table[rule_id]))
+        out.append((rule_id, time.perf_counter() - start, len(found)))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -360,8 +466,9 @@ def main() -> int:
     )
     parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
     parser.add_argument(
-        "--only", choices=["map", "records"], default=None, help="Run one section only."
+        "--only", choices=["map", "records", "checks"], default=None, help="Run one section only."
     )
+    parser.add_argument("--check-sizes", default="10000,100000", help="Parcels for --only checks.")
     parser.add_argument(
         "--records-large",
         action="store_true",
@@ -390,6 +497,37 @@ def main() -> int:
         parcels, records = (100_000, 1_000_000) if args.records_large else (10_000, 100_000)
         tmp = Path(tempfile.mkdtemp(prefix="parkgeo-bench-"))
         return _print_stores(bench_stores(parcels, records, tmp, args.pg), parcels, records, args)
+    if args.only == "checks":
+        sizes = [int(x) for x in args.check_sizes.split(",")]
+        results = {}
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("checks", total=len(sizes))
+            for n in sizes:
+                tmp = Path(tempfile.mkdtemp(prefix="parkgeo-bench-"))
+                results[n] = bench_checks(
+                    n, tmp, bar=lambda text: bar.update(task, description=text)
+                )
+                bar.advance(task)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        n: [{"step": a, "s": b, "findings": c} for a, b, c in r]
+                        for n, r in results.items()
+                    },
+                    indent=2,
+                )
+            )
+            return 0
+        table = Table(title="parkgeo check, rule by rule (s; findings)")
+        table.add_column("rule")
+        for n in sizes:
+            table.add_column(f"{n:,}", justify="right")
+        for k, (step, _, _) in enumerate(results[sizes[0]]):
+            table.add_row(step, *(f"{results[n][k][1]:.2f} ({results[n][k][2]:,})" for n in sizes))
+        table.add_row("total", *(f"{sum(r[1] for r in results[n]):.2f}" for n in sizes))
+        Console().print(table)
+        return 0
     if args.only != "map":
         parcels, records = (100_000, 1_000_000) if args.records_large else (10_000, 100_000)
         steps = bench_records(parcels, records, Path(tempfile.mkdtemp(prefix="parkgeo-bench-")))

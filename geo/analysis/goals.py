@@ -27,10 +27,11 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
+from geo.analysis.economy import economy_goal
 from geo.analysis.progress import stage_history
 from geo.domain.crs import to_metric
+from geo.domain.goals import ECONOMY, goal_spec
 from geo.domain.goals import date_field as goal_date_field
-from geo.domain.goals import goal_spec
 from geo.domain.tables import Labelled, accepted_labels, kind, kinds, lookup_stage, stages_for_kind
 from geo.domain.units import convert, field_unit
 from geo.domain.values import as_text
@@ -250,6 +251,19 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
     }
     if not spec.how or features is None:
         return GoalResult(**base, status="no data")
+    if layer == ECONOMY:
+        values, ids = economy_goal(features, spec, as_of=as_of)
+        status, projection, on_track = _judge(base["target"], values["in"], start, end, as_of)
+        return GoalResult(
+            **base,
+            status=status,
+            achieved=values["in"],
+            achieved_to_date=values["to_date"],
+            cumulative=None if as_of < start else values["cum"],
+            projection=projection,
+            on_track=on_track,
+            feature_ids=ids,
+        )
     how, field, unit = spec.how, spec.field, spec.unit
     key = (layer, base["stage"])
     if key not in reached:

@@ -16,6 +16,7 @@ import click
 from geo.cli.checks import check
 from geo.cli.common import err_console
 from geo.cli.demo import demo
+from geo.cli.intensity import intensity
 from geo.cli.maps import brief, map_, snapshot
 from geo.cli.project import import_, init, layers
 from geo.cli.records import history, retract, template
@@ -62,6 +63,7 @@ for _command in (
     roads,
     map_,
     check,
+    intensity,
     snapshot,
     brief,
     demo,

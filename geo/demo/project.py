@@ -39,10 +39,12 @@ from pathlib import Path
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
+from geo.demo.economy import economy_rows, parcel_fields
 from geo.demo.layout import Park, area_m2, build_park
 from geo.demo.seed import (
     AS_OF,
     CRS_URN,
+    ECONOMY_FIELDS,
     FIELDS,
     GOAL_FIELDS,
     GOAL_NOTE,
@@ -264,6 +266,7 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _write_layers(park: Park, layers: Path) -> list[Path]:
     written = []
+    indicators = parcel_fields(park)
     written.append(
         _geojson(
             layers / "zones.geojson",
@@ -295,6 +298,7 @@ def _write_layers(park: Park, layers: Path) -> list[Path]:
                             _iso(p.started),
                             _iso(p.completed),
                             p.price_wan,
+                            *indicators.get(p.id, [None] * 4),
                         ],
                     ),
                     _polygon(p.ring),
@@ -362,6 +366,7 @@ def _write_layers(park: Park, layers: Path) -> list[Path]:
             ],
         )
     )
+    written.append(_csv(layers / "economy.csv", list(ECONOMY_FIELDS), economy_rows(park)))
     written.append(_csv(layers / "progress.csv", list(PROGRESS_FIELDS), _progress_rows(park)))
     written.append(
         _csv(layers / "road_progress.csv", list(ROAD_PROGRESS_FIELDS), _road_progress_rows())
@@ -402,6 +407,7 @@ _LAYER_IDS = {
     "housing": "编号",
     "roads": "道路编号",
     "projects": "项目编号",
+    "economy": "记录编号",
 }
 _LAYER_SOURCES = {
     "zones": "layers/zones.geojson",
@@ -410,6 +416,7 @@ _LAYER_SOURCES = {
     "housing": "layers/housing.geojson",
     "roads": "layers/roads.geojson",
     "projects": "layers/projects.csv",
+    "economy": "layers/economy.csv",
 }
 _LAYER_COMMENTS = {
     "zones": "片区 / zones (polygons)",
@@ -418,6 +425,7 @@ _LAYER_COMMENTS = {
     "housing": "安置房 / resettlement housing buildings (polygons)",
     "roads": "道路 / road centre lines (lines); 桩号 e.g. K1+234.5",
     "projects": "项目 / projects: a table without geometry; 用地地块 = parcel ids joined by ';'",
+    "economy": "经济指标 / enterprises' figures: 1–8月 of 2024 (月数 = 8) and whole earlier years",
 }
 
 
@@ -481,7 +489,7 @@ def _manifest(park: Park) -> str:
     ]
     for year in sorted(allocated_mu):
         lines.append(f"{year} = {math.ceil(allocated_mu[year] * 1.1 / 50) * 50}")
-    for name in ("zones", "parcels", "factories", "housing", "roads", "projects"):
+    for name in ("zones", "parcels", "factories", "housing", "roads", "projects", "economy"):
         lines += [
             "",
             f"# {_LAYER_COMMENTS[name]}",
@@ -493,7 +501,8 @@ def _manifest(park: Park) -> str:
         if kind(name).spatial:
             lines.append(_kv(crs, "可选：源数据坐标系 / optional: the source CRS"))
         lines.append(encoding)
-        lines += _toml_fields(f"layers.{name}", FIELDS[name], name)
+        fields = ECONOMY_FIELDS if name == "economy" else FIELDS[name]
+        lines += _toml_fields(f"layers.{name}", fields, name)
     lines += [
         "",
         "# 进度记录（地块、标准厂房、安置房）/ progress records of parcels and buildings.",

@@ -20,6 +20,8 @@ __all__ = [
     "AS_OF",
     "CENTRE_LONLAT",
     "CRS_URN",
+    "ECONOMY",
+    "ECONOMY_FIELDS",
     "ENTERPRISE_PROJECTS",
     "FIELDS",
     "GOALS",
@@ -187,11 +189,14 @@ IDLE_AGREED_START: dt.date = _PARK["idle_agreed_start"]
 #: Source field names (Chinese) → canonical field names, per layer kind.
 _FIELDS = _SEED["fields"]
 FIELDS: dict[str, dict[str, str]] = {
-    k: v for k, v in _FIELDS.items() if k not in ("progress", "road_progress", "goals")
+    k: v for k, v in _FIELDS.items() if k not in ("progress", "road_progress", "goals", "economy")
 }
 PROGRESS_FIELDS: dict[str, str] = _FIELDS["progress"]
 ROAD_PROGRESS_FIELDS: dict[str, str] = _FIELDS["road_progress"]
 GOAL_FIELDS: dict[str, str] = _FIELDS["goals"]
+ECONOMY_FIELDS: dict[str, str] = _FIELDS["economy"]
+#: the seed's economic figures and how the demo spreads them (seed.toml [economy])
+ECONOMY: dict = _SEED["economy"]
 
 ZONES = tuple(
     Zone(z["id"], z["name"], z["name_en"], z["prefix"], tuple(z["x"]), tuple(z["y"]))

@@ -19,7 +19,16 @@ from geo.domain.values import as_text, parse_date
 from geo.errors import GoalError
 from geo.settings import GOAL_YEARS
 
-__all__ = ["GoalSpec", "date_field", "goal_spec"]
+__all__ = ["ECONOMY", "GoalSpec", "date_field", "goal_spec"]
+
+#: the kind of the enterprises' yearly figures: goals on it are measured by year, no stage
+ECONOMY = "economy"
+_ECONOMY_MEASURES = (
+    "sum:FIELD (e.g. sum:output_wan), crossing:FIELD:VALUE (enterprises whose yearly FIELD "
+    "first reaches VALUE in the period, e.g. crossing:output_wan:100000 for 10亿元) or "
+    "share:FIELD:FLAG (percent of FIELD from rows whose FLAG is 是/yes, e.g. "
+    "share:output_wan:leading)"
+)
 
 
 @dataclass(frozen=True)
@@ -38,9 +47,13 @@ class GoalSpec:
     how: str
     field: str = ""
     unit: Unit | None = None
+    #: the economy measures' argument: the output that counts (crossing), the flag (share)
+    arg: str = ""
 
     @property
     def measure(self) -> str:
+        if self.how in ("crossing", "share"):
+            return f"{self.how}:{self.field}:{self.arg}"
         return f"sum:{self.field}" if self.how == "sum" else self.how
 
 
@@ -143,6 +156,8 @@ def goal_spec(row: dict, *, where: str, fields: Iterable[str] | None = None) -> 
     if layer not in kinds():
         raise GoalError(f"{where}: unknown layer kind {layer!r}; known: {', '.join(kinds())}")
     k = kind(layer)
+    if layer == ECONOMY:
+        return _economy_spec(row, start, end, measure, where)
     _check_stage(k, stage, where)
     how, field = _measure(measure, where)
     unit_text = as_text(row.get("unit"))
@@ -166,3 +181,37 @@ def goal_spec(row: dict, *, where: str, fields: Iterable[str] | None = None) -> 
         )
     unit = _unit(unit_text, source.quantity, where)
     return GoalSpec(start, end, layer, stage, how, field, unit)
+
+
+def _economy_spec(row: dict, start, end, measure: str, where: str) -> GoalSpec:
+    """A goal on the economy table (sum:FIELD, crossing:FIELD:VALUE, share:FIELD:FLAG)."""
+    parts = measure.replace(" ", "").split(":")
+    how = parts[0].casefold()
+    shapes = {"sum": 2, "crossing": 3, "share": 3}
+    if how not in shapes or len(parts) != shapes[how] or not all(parts):
+        raise GoalError(
+            f"{where}: unknown measure {measure!r} for the economy; write {_ECONOMY_MEASURES}"
+        )
+    field, arg = parts[1], parts[2] if len(parts) == 3 else ""
+    fields = {f.name: f for f in kind(ECONOMY).fields}
+    if field not in fields or fields[field].type not in ("float", "int"):
+        numbers = [f.name for f in fields.values() if f.type in ("float", "int")]
+        raise GoalError(
+            f"{where}: the economy has no number field {field!r}; its fields: {', '.join(numbers)}"
+        )
+    unit_text = as_text(row.get("unit"))
+    if how == "crossing":
+        try:
+            float(arg)
+        except ValueError:
+            raise GoalError(f"{where}: crossing:{field}:{arg}: {arg!r} is not a number") from None
+        return GoalSpec(start, end, ECONOMY, "", how, field, _unit(unit_text, "count", where), arg)
+    if how == "share":
+        if arg not in fields:
+            raise GoalError(f"{where}: the economy has no field {arg!r} to flag the share's rows")
+        return GoalSpec(start, end, ECONOMY, "", how, field, _unit(unit_text, "share", where), arg)
+    source = field_unit(field)
+    unit = _unit(unit_text, source.quantity, where) if source else None
+    if unit is None:
+        raise GoalError(f"{where}: cannot tell the unit of field {field!r} from its name")
+    return GoalSpec(start, end, ECONOMY, "", how, field, unit)

@@ -156,3 +156,11 @@ def clean_frame(frame: pd.DataFrame, *, multiline: frozenset[str] | set[str] = f
         cleaned = [clean_text(v, multiline=keep) if isinstance(v, str) else v for v in values]
         out[col] = pd.Series(cleaned, index=frame.index, dtype=object)
     return frame if out is None else out
+
+
+def nonnegative_number(value: object) -> float | None:
+    """*value* as a float when it is a finite number ≥ 0 (not a bool); None otherwise
+    (for settings read from park.toml)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None

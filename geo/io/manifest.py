@@ -80,6 +80,10 @@ class Manifest:
     roads: dict = field(default_factory=dict)
     checks: dict = field(default_factory=dict)
     quotas: dict[int, float] = field(default_factory=dict)
+    #: the park's control-indicator thresholds (``[intensity]``, geo/domain/intensity.py)
+    intensity: dict = field(default_factory=dict)
+    #: the park's 亩均效益 scheme (``[mujun]``: weights, benchmarks, class bounds)
+    mujun: dict = field(default_factory=dict)
     #: who records progress when ``--by`` is not given (``[park] operator``)
     operator: str = ""
     #: who issues the briefing (``[park] organization``, 编制单位)
@@ -280,6 +284,8 @@ def load_manifest(project: Path | str) -> Manifest:
         roads=dict(raw.get("roads", {})),
         checks=dict(raw.get("checks", {})),
         quotas=quotas,
+        intensity=dict(raw.get("intensity", {})),
+        mujun=dict(raw.get("mujun", {})),
         operator=str(park.get("operator", "")),
         organization=str(park.get("organization", "")),
         issued_on=_date(path, "park.issued_on", park.get("issued_on")),

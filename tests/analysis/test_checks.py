@@ -12,6 +12,10 @@ Layout of the flawed park (metres from X0, Y0 of conftest, EPSG:4544; 100 m × 1
     P12 agreed start 2023-09-29, not started on 2024-09-30: idle 1 year + 1 day (fee)
     P13 agreed start 2022-09-29, not started: idle 2 years + 1 day (may be reclaimed)
     P14 started 2021, last progress 2023-06-01 at 20 %: stalled a year with under 1/3 built
+    P15 [540,640]×[300,400] (15 亩, completed, industry C13) misses every control indicator:
+        F05 (1600 m², 3200 m² floor) → 容积率 0.32 < 1.0, 建筑系数 16 % < 30 %;
+        admin 1000 m² → 10 % > 7 %; green 2500 m² → 25 % > 20 %;
+        XM14 0.3 亿元 = 3000 万元 / 15 亩 = 200 万元/亩 < its contract's 300
     F02 reaches 13 m × 40 m = 520 m² out of P02; F03 is under way on P03, which is not allocated
     2023 allocations (P01, P02) are 30 亩 against a 2023 quota of 20 亩
     XM08 names no parcel, XM09 names P99, which does not exist
@@ -116,10 +120,18 @@ FLAWED_PARCELS = [
         },
     ),
 ]
+INTENSITY = {
+    "industry_code": "C13",
+    "admin_area_m2": 1000.0,
+    "green_area_m2": 2500.0,
+    "contract_investment_wan_per_mu": 300.0,
+}
+FLAWED_PARCELS.append(("P15", (540, 300, 640, 400), "Z1", "0601", {**DONE, **INTENSITY}))
 FLAWED_FACTORIES = [
     ("F01", (20, 20, 60, 60), "P01"),
     ("F02", (150, 50, 220, 90), "P02"),
     ("F03", (20, 130, 60, 170), "P03"),
+    ("F05", (550, 310, 590, 350), "P15"),
 ]
 FLAWED_HOUSING = [("H01", (320, 20, 380, 80), "P07")]
 FLAWED_PROJECTS = [
@@ -134,6 +146,7 @@ FLAWED_PROJECTS = [
     ("XM11", "珍有缘二期", "健康食品", 1.5, "P12"),
     ("XM12", "志远印务", "包装印刷", 1.2, "P13"),
     ("XM13", "领旗食品", "健康食品", 3.2, "P14"),
+    ("XM14", "秦川粮油", "健康食品", 0.3, "P15"),
 ]
 FLAWED_PROGRESS = [
     ("地块", "P14", "2023-06-01", "已开工", "20", "主体停工"),
@@ -176,7 +189,7 @@ def write_park(folder, *, parcels, factories, housing, projects, progress, extra
     for pid, coords, zone, use, attrs in parcels:
         prows.append({"id": pid, "zone": zone, "land_use": use, **attrs, "geometry": box(*coords)})
     cols = ["id", "zone", "land_use", "declared_area_mu", "allocated_on", "agreed_start_on"]
-    cols += ["started_on", "completed_on", "land_price_wan", "geometry"]
+    cols += ["started_on", "completed_on", "land_price_wan", *INTENSITY, "geometry"]
     pgdf = gpd.GeoDataFrame(pd.DataFrame(prows).reindex(columns=cols), geometry="geometry", crs=CRS)
     pyogrio.write_dataframe(pgdf, layers / "parcels.geojson", driver="GeoJSON")
     written = ["zones", "parcels"]
@@ -240,17 +253,22 @@ def edit_in_gis(folder):
     return folder
 
 
-@pytest.fixture
-def flawed(tmp_path):
-    folder = write_park(
-        tmp_path / "flawed",
+def flawed_park(folder, extra=""):
+    """The flawed park written to *folder* and imported (park.toml + *extra*)."""
+    return write_park(
+        folder,
         parcels=FLAWED_PARCELS,
         factories=FLAWED_FACTORIES,
         housing=FLAWED_HOUSING,
         projects=FLAWED_PROJECTS,
         progress=FLAWED_PROGRESS,
+        extra=extra,
     )
-    return edit_in_gis(folder)
+
+
+@pytest.fixture
+def flawed(tmp_path):
+    return edit_in_gis(flawed_park(tmp_path / "flawed"))
 
 
 @pytest.fixture
@@ -293,7 +311,7 @@ def test_every_rule_is_complete_and_registered(spec):
     assert re.fullmatch(r"[a-z][a-z_]*", spec.id)
     assert spec.severity in ("error", "warning")
     assert re.search(r"[\u4e00-\u9fff]", spec.title_zh) and spec.title_en
-    assert spec.unit in ("", "m", "m2", "mu", "%", "year")
+    assert spec.unit in ("", "m", "m2", "mu", "%", "year", "wan_per_mu")
     assert spec.id in registered_rules()
     for name, default in spec.thresholds:
         assert re.fullmatch(r"[a-z][a-z0-9_]*", name) and default >= 0
@@ -401,6 +419,11 @@ def test_the_flawed_park_trips_every_rule_exactly_once(flawed):
         "idle_unstarted_reclaim": ("P13",),
         "idle_stalled": ("P14",),
         "quota_exceeded": ("P01", "P02"),
+        "intensity_far": ("P15",),
+        "intensity_coverage": ("P15",),
+        "intensity_admin_share": ("P15",),
+        "intensity_green_ratio": ("P15",),
+        "intensity_investment": ("P15",),
     }
     # errors first, then the order of the rule table
     severities = [f.severity for f in result.findings]
@@ -409,6 +432,29 @@ def test_the_flawed_park_trips_every_rule_exactly_once(flawed):
         "warning",
         "error",
     }
+
+
+def test_control_indicator_findings_by_hand(flawed):
+    found = by_rule(check(flawed))
+    expected = {
+        "intensity_far": (0.32, 1.0),
+        "intensity_coverage": (16.0, 30.0),
+        "intensity_admin_share": (10.0, 7.0),
+        "intensity_green_ratio": (25.0, 20.0),
+        "intensity_investment": (200.0, 300.0),
+    }
+    for rule_id, (value, threshold) in expected.items():
+        f = found[rule_id]
+        assert (f.value, f.threshold) == (pytest.approx(value), threshold), rule_id
+        assert f.geometry.area == pytest.approx(10000.0)
+    far = found["intensity_far"]
+    assert "容积率为 0.32，低于 1.00" in far.message_zh and "未核实" in far.message_zh
+    assert "below the minimum of 1.00" in far.message_en and "not verified" in far.message_en
+    invest = found["intensity_investment"]
+    assert "200.0 万元/亩" in invest.message_zh and "标准地出让合同" in invest.message_zh
+    # under construction: provisional, not a finding
+    result = check(flawed, as_of=dt.date(2023, 1, 1))
+    assert not [f for f in result.findings if f.rule.startswith("intensity_")]
 
 
 def test_hand_computed_values(flawed):
@@ -587,25 +633,25 @@ def test_no_store_is_a_store_error(tmp_path):
 
 def test_allocation_summary(flawed):
     summary = check(flawed).summary
-    # nine allocated parcels of 100 m × 100 m = 15 亩 = 1 公顷 each (the overlap counts twice)
-    assert summary["allocated"]["count"] == 9
-    assert summary["allocated"]["area_mu"] == pytest.approx(135.0)
-    assert summary["allocated"]["area_ha"] == pytest.approx(9.0)
+    # ten allocated parcels of 100 m × 100 m = 15 亩 = 1 公顷 each (the overlap counts twice)
+    assert summary["allocated"]["count"] == 10
+    assert summary["allocated"]["area_mu"] == pytest.approx(150.0)
+    assert summary["allocated"]["area_ha"] == pytest.approx(10.0)
     z1 = next(z for z in summary["by_zone"] if z["zone"] == "Z1")
-    assert z1["count"] == 9 and z1["zone_area_mu"] == pytest.approx(750.0)  # 1000 m × 500 m
-    assert z1["remaining_mu"] == pytest.approx(615.0) and z1["available_area_mu"] == 600.0
+    assert z1["count"] == 10 and z1["zone_area_mu"] == pytest.approx(750.0)  # 1000 m × 500 m
+    assert z1["remaining_mu"] == pytest.approx(600.0) and z1["available_area_mu"] == 600.0
     z2 = next(z for z in summary["by_zone"] if z["zone"] == "Z2")
     assert z2["count"] == 0 and z2["available_area_mu"] is None
     years = {y["year"]: y for y in summary["by_year"]}
     assert years[2023]["count"] == 2 and years[2023]["quota_left_mu"] == pytest.approx(-10.0)
-    assert years[2022]["area_mu"] == pytest.approx(90.0)  # P07, P09-P13
+    assert years[2022]["area_mu"] == pytest.approx(105.0)  # P07, P09-P13, P15
     assert years[2021]["count"] == 1
     uses = {u["code"]: u for u in summary["by_land_use"]}
     assert set(uses) == {"0601"} and uses["0601"]["name_zh"] == "工业用地"
     industries = {i["industry"]: i["count"] for i in summary["by_industry"]}
     # P09 counts under its first project (XM06); P10 has none
     assert industries == {
-        "健康食品": 3,
+        "健康食品": 4,
         "纺织鞋服": 1,
         "园区配套": 1,
         "新能源电池": 2,
@@ -639,7 +685,7 @@ def test_cli_json(flawed, runner):
     assert overlap["ids"] == ["P01", "P02"] and overlap["severity"] == "error"
     assert overlap["value"] == pytest.approx(300.0) and overlap["unit"] == "m2"
     assert overlap["threshold"] == 1.0 and overlap["title_zh"] == "地块重叠"
-    assert data["summary"]["allocated"]["count"] == 9
+    assert data["summary"]["allocated"]["count"] == 10
     assert data["thresholds"]["declared_area_tolerance_pct"] == 1.0
 
 
@@ -668,7 +714,7 @@ def test_cli_xlsx_has_findings_and_summary(flawed, runner, tmp_path):
     assert len(sheets["问题清单"]) == len(RULES)
     zones = sheets["按片区"]
     assert list(zones["片区"]) == ["Z1", "Z2", "合计"]
-    assert zones["宗数"].tolist() == [9, 0, 9]
+    assert zones["宗数"].tolist() == [10, 0, 10]
 
 
 def test_cli_refuses_two_outputs(flawed, runner, tmp_path):
@@ -718,3 +764,17 @@ def test_demo_park_finds_the_planted_flaws_and_no_other_error(tmp_path):
     }
     overlap = by_rule(result)["parcel_overlap"]
     assert overlap.value == pytest.approx(540.0, rel=1e-3)  # 3 m × 180 m, as planted
+
+
+def test_park_intensity_settings_reach_the_checks(tmp_path, runner):
+    # the park lowers 容积率 to 0.3 (P15 has 0.32) and asks 500 万元/亩 (its contract's 300 wins)
+    folder = flawed_park(
+        tmp_path / "lenient", "\n[intensity]\nfar_min = 0.3\ninvestment_wan_per_mu = 500\n"
+    )
+    result = runner.invoke(cli, ["check", "-p", str(folder), "--json"])
+    found = {f["rule"]: f for f in json.loads(result.stdout)["findings"]}
+    assert "intensity_far" not in found
+    assert found["intensity_investment"]["threshold"] == 300.0
+    folder = flawed_park(tmp_path / "bad", "\n[intensity]\nfar_minimum = 0.3\n")
+    result = runner.invoke(cli, ["check", "-p", str(folder)])
+    assert result.exit_code == 2 and "[intensity] far_minimum is not known" in result.output

@@ -57,6 +57,7 @@ def test_writes_every_file(demo):
         "layers/housing.geojson",
         "layers/roads.geojson",
         "layers/projects.csv",
+        "layers/economy.csv",
         "layers/progress.csv",
         "layers/road_progress.csv",
         "layers/goals.csv",
@@ -292,3 +293,32 @@ def test_goals_are_the_seed_table(demo):
             assert "2028" in g["说明"] and "单年" in g["说明"]
     assert got == SEED_GOALS
     assert len({g["编号"] for g in goals}) == 24
+
+
+def test_economy_is_the_seed_figures(demo):
+    """The seed's January–August 2024: 90 规上企业, 53.93 亿元 output, 22.83 亿元 investment."""
+    folder, _ = demo
+    economy = rows(folder, "economy.csv")
+    latest = [r for r in economy if r["年度"] == "2024"]
+    assert len(latest) == 90 and {r["月数"] for r in latest} == {"8"}
+    assert {r["规上企业"] for r in latest} == {"是"}
+    assert sum(float(r["工业总产值(万元)"]) for r in latest) == pytest.approx(539300.0)
+    assert sum(float(r["固定资产投资(万元)"]) for r in latest) == pytest.approx(228300.0)
+    assert {r["月数"] for r in economy if r["年度"] != "2024"} == {"12"}
+    # one enterprise first passes 10亿元 (100000 万元) in 2023
+    over = {(r["企业名称"], r["年度"]) for r in economy if float(r["工业总产值(万元)"]) >= 100000}
+    assert over == {("X县规上企业01", "2023")}
+
+
+def test_two_completed_parcels_miss_their_floor_area_ratio(demo):
+    from geo.domain.intensity import far_minimum
+
+    folder, _ = demo
+    low = []
+    for props, geom in by_id(folder, "parcels", "地块编号").values():
+        floor = props.get("计容建筑面积(平方米)")
+        if floor is None:
+            continue
+        if floor / geom.area < far_minimum(props["行业代码"]).value:
+            low.append(props["地块编号"])
+    assert len(low) == 2

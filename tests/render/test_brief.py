@@ -122,8 +122,14 @@ def test_goals_table_reads_as_worked_out(brief):
     assert body[("新开发建设园区面积", "2023")][2:] == ["km²", "1.000", "0.999", *AREA_2023[1:]]
     assert body[("新开发建设园区面积", "2024")][2:] == ["km²", "2.000", "1.523", *AREA_2024[1:]]
     assert body[("新开发建设园区面积", "2028")][5:] == ["0.0%", "未开始"]
-    # no output in the demo: the goal is listed with no figures
-    assert body[("工业总产值", "2024")][2:] == ["亿元", "280.00", "", "", "无数据"]
+    # output from the demo's economy table: the seed's 53.93 亿元 of 1–8月, 53.93 / 280 = 19.3 %
+    assert body[("工业总产值", "2024")][2:] == [
+        "亿元",
+        "280.00",
+        "53.93",
+        "19.3%",
+        "进行中（滞后）",
+    ]
     text = "\n".join(" ".join(r) for r in rows)
     assert "km2" not in text and "万m2" not in text
 
@@ -317,7 +323,8 @@ def test_checks_summary_and_errors(brief, demo):
     assert idle == ["WLT-02"]
     table = next(t for t in doc.tables if _rows(t)[0][:2] == ["规则", "级别"])
     counts = {r[0]: int(r[2]) for r in _rows(table)[1:]}
-    assert sum(counts.values()) == 2
+    # the two errors and the two parcels under their 容积率 (warnings: LKH-13, LKH-14)
+    assert sum(counts.values()) == 4 and counts["容积率低于控制指标"] == 2
     errors = next(t for t in doc.tables if _rows(t)[0][0] == "#")
     listed = _rows(errors)[1:]
     assert len(listed) == 2

@@ -56,8 +56,11 @@ def test_findings_sheet_reads_as_a_report(workbook):
     sheet = workbook["问题清单"]
     rows = _rows(sheet)
     assert rows[0] == ["序号", "级别", "规则", "图层", "编号", "量测值", "阈值", "单位", "说明"]
-    assert [r[1] for r in rows[1:]] == ["错误", "错误"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:I3"
+    # the two planted errors, then the two parcels under their 容积率 (warnings)
+    assert [r[1] for r in rows[1:]] == ["错误", "错误", "警告", "警告"]
+    assert [r[4] for r in rows[3:]] == ["LKH-13", "LKH-14"]
+    assert {r[2] for r in rows[3:]} == {"容积率低于控制指标"}
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:I5"
     overlap = next(r for r in rows if r[2] == "地块重叠")
     assert overlap[4] == "CCB-13; CCB-14" and overlap[5] == pytest.approx(540.0)  # 3 m × 180 m
     value_cell = sheet.cell(row=rows.index(overlap) + 1, column=6)

@@ -18,6 +18,7 @@ from functools import cache
 import shapely
 
 from geo.domain.tables import data_table, kind, kinds
+from geo.domain.values import nonnegative_number
 from geo.errors import ManifestError
 
 SEVERITIES = ("error", "warning")
@@ -160,13 +161,13 @@ def check_thresholds(
             raise ManifestError(
                 f"{where}: [checks] {key} is not a check threshold. Valid keys: {valid}."
             )
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok or not math.isfinite(value) or value < 0:
+        number = nonnegative_number(value)
+        if number is None:
             raise ManifestError(
                 f"{where}: [checks] {key} = {value!r} is not a number ≥ 0. "
                 f"Write e.g. {key} = {defaults[key]:g}."
             )
-        out[key] = float(value)
+        out[key] = number
     return out
 
 

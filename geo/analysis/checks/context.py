@@ -72,12 +72,14 @@ def polygonal(geom):
 class Context:
     """What the rules share: the stored layers in the working CRS and their states."""
 
-    def __init__(self, store: Store, *, as_of, crs, thresholds, quotas):
+    def __init__(self, store: Store, *, as_of, crs, thresholds, quotas, intensity=None):
         self.store = store
         self.as_of = as_of
         self.crs = crs
         self.thresholds = thresholds
         self.quotas = dict(quotas or {})
+        #: the park's control-indicator thresholds by indicator (park.toml [intensity])
+        self.intensity = dict(intensity or {})
         land = {s.code: s for s in vocabulary("land")}
         self.allocated = land["allocated"].order
         self.started = land["started"].order

@@ -10,6 +10,7 @@ import pandas as pd
 
 # the rule modules register their rules when imported
 from geo.analysis.checks import idle, land, topology  # noqa: F401
+from geo.analysis.checks import intensity as _intensity_rules  # noqa: F401
 from geo.analysis.checks.base import (
     SEVERITIES,
     CheckResult,
@@ -19,6 +20,7 @@ from geo.analysis.checks.base import (
 )
 from geo.analysis.checks.context import Context
 from geo.analysis.checks.summary import summarize
+from geo.domain.intensity import intensity_settings
 from geo.errors import StoreError
 from geo.store import Store
 
@@ -30,6 +32,7 @@ def run_checks(
     crs: str,
     thresholds: Mapping[str, object] | None = None,
     quotas: Mapping[int, float] | None = None,
+    intensity: Mapping[str, float] | None = None,
 ) -> CheckResult:
     """Run every registered rule over the store and summarize land allocation on *as_of*.
 
@@ -46,6 +49,9 @@ def run_checks(
         :func:`check_thresholds`.
     quotas
         Land quota (亩) per year of allocation (park.toml ``[quotas]``).
+    intensity
+        The park's control-indicator thresholds by indicator
+        (:func:`geo.domain.intensity.intensity_settings` of park.toml ``[intensity]``).
 
     Raises
     ------
@@ -60,7 +66,9 @@ def run_checks(
             "folder first."
         )
     limits = check_thresholds(thresholds)
-    ctx = Context(store, as_of=as_of, crs=crs, thresholds=limits, quotas=quotas)
+    ctx = Context(
+        store, as_of=as_of, crs=crs, thresholds=limits, quotas=quotas, intensity=intensity
+    )
     return _result(ctx, _run(ctx, dated=None))
 
 
@@ -108,7 +116,12 @@ def check_dates(
         return {dates[0]: check_project(store, manifest, as_of=dates[0])}  # its error
     limits = check_thresholds(manifest.checks, where=str(manifest.path))
     base = Context(
-        store, as_of=dates[-1], crs=manifest.crs, thresholds=limits, quotas=manifest.quotas
+        store,
+        as_of=dates[-1],
+        crs=manifest.crs,
+        thresholds=limits,
+        quotas=manifest.quotas,
+        intensity=intensity_settings(manifest.intensity, where=str(manifest.path)),
     )
     fixed = _run(base, dated=False)
     out, ctx = {}, base
@@ -153,7 +166,12 @@ def check_project(store: Store, manifest, *, as_of: dt.date) -> CheckResult:
     """
     thresholds = check_thresholds(manifest.checks, where=str(manifest.path))
     return run_checks(
-        store, as_of=as_of, crs=manifest.crs, thresholds=thresholds, quotas=manifest.quotas
+        store,
+        as_of=as_of,
+        crs=manifest.crs,
+        thresholds=thresholds,
+        quotas=manifest.quotas,
+        intensity=intensity_settings(manifest.intensity, where=str(manifest.path)),
     )
 
 
