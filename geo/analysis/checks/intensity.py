@@ -28,22 +28,24 @@ _DIGITS = {"far": 2, "coverage": 1, "admin_share": 1, "green_ratio": 1, "investm
 
 
 def indicators(ctx: Context) -> pd.DataFrame:
-    """The parcels' indicators (measured once per run), with their land stage order."""
+    """The parcels' indicators (measured once, shared by every date of
+    :meth:`Context.at`), with their land stage order on the context's own date."""
     if "intensity" not in ctx.cache:
         parcels = ctx.good("parcels")
         if parcels is None or not len(parcels):
             ctx.cache["intensity"] = pd.DataFrame()
         else:
-            table = parcel_indicators(
+            ctx.cache["intensity"] = parcel_indicators(
                 parcels,
                 {k: ctx.layers[k] for k in ("factories", "housing") if k in ctx.layers},
                 ctx.projects,
                 park=ctx.intensity,
             )
-            state = ctx.states["parcels"]["stage_order"]
-            table["stage_order"] = table["id"].map(state).fillna(-1).to_numpy()
-            ctx.cache["intensity"] = table
-    return ctx.cache["intensity"]
+    table = ctx.cache["intensity"]
+    if not len(table):
+        return table
+    state = ctx.states["parcels"]["stage_order"]  # the stage is the date's, never cached
+    return table.assign(stage_order=table["id"].map(state).fillna(-1).to_numpy())
 
 
 def _check(ctx: Context, spec: Rule) -> Iterable[Finding]:
