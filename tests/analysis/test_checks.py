@@ -778,3 +778,11 @@ def test_park_intensity_settings_reach_the_checks(tmp_path, runner):
     folder = flawed_park(tmp_path / "bad", "\n[intensity]\nfar_minimum = 0.3\n")
     result = runner.invoke(cli, ["check", "-p", str(folder)])
     assert result.exit_code == 2 and "[intensity] far_minimum is not known" in result.output
+
+
+def test_the_kinds_that_stand_on_parcels_come_from_the_kinds_table():
+    from geo.analysis.checks.context import building_kinds, sited_kinds
+
+    # kinds.toml: factories and housing have a `parcel` field; roads, zones, projects not
+    assert building_kinds() == ("factories", "housing")
+    assert sited_kinds() == ("parcels", "factories", "housing")

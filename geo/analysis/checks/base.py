@@ -22,9 +22,6 @@ from geo.domain.values import nonnegative_number
 from geo.errors import ManifestError
 
 SEVERITIES = ("error", "warning")
-#: Kinds whose features the geometric rules look at (zones are the reference).
-SITED_KINDS = ("parcels", "factories", "housing")
-BUILDING_KINDS = ("factories", "housing")
 #: Kinds written by parkgeo itself, never checked.
 OUTPUT_KINDS = ("findings",)
 #: Gap pieces must lie within this distance (m) of two parcels to be "between parcels".

@@ -24,12 +24,25 @@ from geo.domain.tables import kind, kinds, vocabulary
 from geo.domain.values import as_text
 from geo.store import Store
 
-#: Kinds whose features the geometric rules look at (zones are the reference).
-SITED_KINDS = ("parcels", "factories", "housing")
-BUILDING_KINDS = ("factories", "housing")
 #: Kinds written by parkgeo itself, never checked.
 OUTPUT_KINDS = ("findings",)
 _POLY = ("Polygon", "MultiPolygon")
+
+
+def building_kinds() -> tuple[str, ...]:
+    """Kinds whose features stand on a parcel: area kinds with a ``parcel`` field in
+    kinds.toml (factories, housing, and any such kind a park adds)."""
+    return tuple(
+        k.name
+        for k in kinds().values()
+        if k.geometry == "polygon" and any(f.name == "parcel" for f in k.fields)
+    )
+
+
+def sited_kinds() -> tuple[str, ...]:
+    """Kinds whose features the geometric rules look at: the parcels and what stands on
+    them (zones are the reference)."""
+    return ("parcels", *building_kinds())
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -175,7 +188,7 @@ class Context:
     def states(self) -> dict[str, pd.DataFrame]:
         """Staged layers with each feature's state on the as-of date, indexed by id."""
         out = {}
-        for name in SITED_KINDS:
+        for name in sited_kinds():
             frame = self.layers.get(name)
             if frame is not None:
                 state = layer_state(frame, self.records, kind_name=name, as_of=self.as_of)
@@ -274,7 +287,7 @@ class Context:
 
     def placed(self, frames: Mapping[str, pd.DataFrame]) -> Iterable[tuple[str, dict, str]]:
         """(kind, row, parcel id) of every building in *frames* that stands on a parcel."""
-        for name in BUILDING_KINDS:
+        for name in building_kinds():
             frame = frames.get(name)
             if frame is None:
                 continue

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from geo.analysis.checks.base import Both, Finding, Rule, message, noun, rule
-from geo.analysis.checks.context import BUILDING_KINDS, SITED_KINDS, Context, polygonal_area
+from geo.analysis.checks.context import Context, building_kinds, polygonal_area, sited_kinds
 from geo.domain.tables import kind
 from geo.domain.units import M2_PER_MU
 from geo.domain.values import as_text
@@ -139,7 +139,7 @@ def _parcel_gap(ctx: Context, spec: Rule) -> Iterable[Finding]:
 
 
 def _sited(ctx: Context) -> Iterable[tuple[str, dict]]:
-    for name in SITED_KINDS:
+    for name in sited_kinds():
         frame = ctx.good(name)
         if frame is not None:
             for row in frame.to_dict("records"):
@@ -203,7 +203,7 @@ def _building_outside_parcel(ctx: Context, spec: Rule) -> Iterable[Finding]:
     limit = ctx.thresholds["building_outside_parcel_m2"]
     parcels = ctx.geoms_by_id("parcels")
     all_parcels = set(ctx.layers["parcels"]["id"]) if "parcels" in ctx.layers else set()
-    for name in BUILDING_KINDS:
+    for name in building_kinds():
         frame = ctx.good(name)
         if frame is None or "parcel" not in frame.columns:
             continue
@@ -237,7 +237,7 @@ def _building_on_unallocated(ctx: Context, spec: Rule) -> Iterable[Finding]:
     parcels = ctx.states.get("parcels")
     if parcels is None:
         return
-    for name in BUILDING_KINDS:
+    for name in building_kinds():
         state = ctx.states.get(name)
         if state is None:
             continue
