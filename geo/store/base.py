@@ -27,10 +27,10 @@ __all__ = [
     "Store",
     "StoreWriter",
     "active_at",
-    "attach_lists",
     "column_type",
     "join_lists",
     "list_table",
+    "read_with_lists",
     "split_lists",
 ]
 
@@ -148,15 +148,19 @@ def join_lists(frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataF
     return out
 
 
-def attach_lists(
-    frame: pd.DataFrame, tables: dict[str, pd.DataFrame], rows: list[int] | None = None
+def read_with_lists(
+    read, name: str, list_tables: list[str], *, columns=None, where=None, bbox=None
 ) -> pd.DataFrame:
-    """:func:`join_lists` for a read of some rows only: *rows* are the stored row numbers
-    (fids) of *frame*'s rows, in order; ``None`` when *frame* is the whole layer."""
-    if not tables:
-        return frame
-    if rows is None:
-        return join_lists(frame, tables)
+    """Read *name* through a store's *read* (``read(table, columns=, where=, bbox=)``) with
+    its list columns (*list_tables*, see :func:`split_lists`) put back together; for a
+    subset of rows the items are matched to rows by their stored row number (fid)."""
+    frame = read(name, columns=columns, where=where, bbox=bbox)
+    tables = {
+        t: read(t) for t in list_tables if columns is None or t.rpartition("__")[2] in columns
+    }
+    if not tables or (where is None and bbox is None):
+        return join_lists(frame, tables) if tables else frame
+    rows = read(name, columns=["fid"], where=where, bbox=bbox)["fid"].tolist()
     renumber = {int(fid): i for i, fid in enumerate(rows, start=1)}
     subset = {}
     for table_name, table in tables.items():

@@ -24,7 +24,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import StoreBusyError, StoreError
 from geo.store import _sqlite
-from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, attach_lists, split_lists
+from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, read_with_lists, split_lists
 
 __all__ = ["GpkgStore"]
 
@@ -321,17 +321,13 @@ def _drop_lists(con: sqlite3.Connection, name: str) -> None:
 
 def _read(con: sqlite3.Connection, name: str, *, columns=None, where=None, bbox=None):
     """Read *name* with its list columns put back together."""
-    frame = _sqlite.read_table(con, name, columns=columns, where=where, bbox=bbox)
-    tables = {
-        t: _sqlite.read_table(con, t)
-        for t in _list_tables(con, name)
-        if columns is None or t.rpartition("__")[2] in columns
-    }
-    if not tables or (where is None and bbox is None):
-        return attach_lists(frame, tables)
-    # a subset of rows: match list items to rows by their stored row number
-    rows = _sqlite.read_table(con, name, columns=["fid"], where=where, bbox=bbox)["fid"]
-    return attach_lists(frame, tables, rows.tolist())
+
+    def read(table, *, columns=None, where=None, bbox=None):
+        return _sqlite.read_table(con, table, columns=columns, where=where, bbox=bbox)
+
+    return read_with_lists(
+        read, name, _list_tables(con, name), columns=columns, where=where, bbox=bbox
+    )
 
 
 def _table_names(con: sqlite3.Connection) -> list[str]:

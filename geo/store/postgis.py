@@ -30,7 +30,7 @@ from psycopg import sql
 from geo import settings
 from geo.errors import StoreBusyError, StoreError, StorePermissionError
 from geo.store import _pg
-from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, attach_lists, split_lists
+from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, read_with_lists, split_lists
 
 __all__ = ["WRITER", "PostgisStore", "list_tables_of"]
 
@@ -382,13 +382,11 @@ def list_tables_of(con, name: str) -> list[str]:
 
 def _read(con, name: str, *, crs, columns=None, where=None, bbox=None) -> pd.DataFrame:
     """Read *name* with its list columns put back together."""
-    frame = _pg.select(con, name, crs=crs, columns=columns, where=where, bbox=bbox)
-    tables = {
-        t: _pg.select(con, t, crs="")
-        for t in list_tables_of(con, name)
-        if columns is None or t.rpartition("__")[2] in columns
-    }
-    if not tables or (where is None and bbox is None):
-        return attach_lists(frame, tables)
-    rows = _pg.select(con, name, crs=crs, columns=["fid"], where=where, bbox=bbox)["fid"]
-    return attach_lists(frame, tables, rows.tolist())
+
+    def read(table, *, columns=None, where=None, bbox=None):
+        own = crs if table == name else ""  # list tables have no geometry
+        return _pg.select(con, table, crs=own, columns=columns, where=where, bbox=bbox)
+
+    return read_with_lists(
+        read, name, list_tables_of(con, name), columns=columns, where=where, bbox=bbox
+    )
