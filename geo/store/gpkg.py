@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import getpass
 import json
 import os
@@ -213,7 +214,10 @@ class GpkgStore(Store):
 
     def catalog(self) -> pd.DataFrame:
         with self._reading() as con:
-            if CATALOG not in _table_names(con):
+            names = _table_names(con)
+            if not names and _is_empty_gpkg(con):  # a new store whose first write failed
+                return pd.DataFrame(columns=list(_CATALOG_TYPES))
+            if CATALOG not in names:
                 raise StoreError(_corrupt(self.path, "it has no catalog"))
             return _sqlite.read_table(con, CATALOG)
 
@@ -229,14 +233,15 @@ class GpkgStore(Store):
     def transaction(self, *, command: str = "") -> Iterator[StoreWriter]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            new = not self.path.exists()
+            if not self.path.exists():
+                self._create()
             con = _sqlite.connect(self.path, timeout=self.timeout)
         except (OSError, sqlite3.OperationalError) as exc:
+            if "full" in str(exc) or getattr(exc, "errno", None) == errno.ENOSPC:
+                raise StoreError(_disk_full(self.path)) from None
             raise StoreError(_cannot_write(self.path, exc)) from None
         wrote_note = False
         try:
-            if new:
-                con.execute(f"PRAGMA journal_mode = {self.journal}")
             try:
                 con.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -254,10 +259,7 @@ class GpkgStore(Store):
         except sqlite3.OperationalError as exc:
             _rollback(con)
             if "full" in str(exc):
-                raise StoreError(
-                    f"{self.path}: the disk is full; nothing was written and the store is as it "
-                    "was. Free some space and run the command again."
-                ) from None
+                raise StoreError(_disk_full(self.path)) from None
             if "readonly" in str(exc) or "unable to open" in str(exc):
                 raise StoreError(_cannot_write(self.path, exc)) from None
             raise StoreError(
@@ -276,6 +278,44 @@ class GpkgStore(Store):
             with contextlib.suppress(sqlite3.Error):
                 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             con.close()
+
+    def _create(self) -> None:
+        """Make a new, empty store, whole or not at all.
+
+        The GeoPackage is made under a temporary name with its journal mode set and its
+        core tables written, then hard-linked to the store's path, which fails when another
+        writer got there first (and then that one's store is used). So no writer, reader or
+        GIS ever opens a half-made file: with the file made in place, a second writer could
+        begin on the empty file before the first had switched it to WAL, and the first then
+        failed with "database is locked".
+        """
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.new")
+        try:
+            con = _sqlite.connect(tmp, timeout=self.timeout)
+            try:
+                con.execute(f"PRAGMA journal_mode = {self.journal}")
+                con.execute("BEGIN IMMEDIATE")
+                _sqlite.ensure_gpkg(con)
+                con.execute("COMMIT")
+            finally:
+                con.close()
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another writer made the store meanwhile
+            except OSError:
+                # a file system without hard links (FAT, some network shares): move it
+                # into place unless the store has appeared meanwhile
+                if not self.path.exists():
+                    os.replace(tmp, self.path)
+        finally:
+            for leftover in (
+                tmp,
+                tmp.with_name(tmp.name + "-wal"),
+                tmp.with_name(tmp.name + "-shm"),
+            ):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
     def _write_note(self, command: str) -> bool:
         """Say who writes, for a writer that has to wait (best effort: a full disk or a
@@ -330,6 +370,15 @@ def _read(con: sqlite3.Connection, name: str, *, columns=None, where=None, bbox=
     )
 
 
+def _is_empty_gpkg(con: sqlite3.Connection) -> bool:
+    """Whether *con* is a GeoPackage as :meth:`GpkgStore._create` makes it, with no layer."""
+    try:
+        app = con.execute("PRAGMA application_id").fetchone()[0]
+        return app == _sqlite.APPLICATION_ID and not _sqlite.table_names(con)
+    except sqlite3.Error:
+        return False
+
+
 def _table_names(con: sqlite3.Connection) -> list[str]:
     try:
         return _sqlite.table_names(con)
@@ -343,6 +392,13 @@ def _cannot_write(path: Path, exc: Exception) -> str:
         "read-only. Nothing was written and the store is as it was. Make the folder and "
         f"{path.name} writable, or copy the project folder somewhere writable and run the "
         "command there."
+    )
+
+
+def _disk_full(path: Path) -> str:
+    return (
+        f"{path}: the disk is full; nothing was written and the store is as it was. Free "
+        "some space and run the command again."
     )
 
 

@@ -136,7 +136,8 @@ def test_imports_started_together_all_rows_stored(tmp_path, new_store, writers, 
     ]
     procs = [_start(p) for p in projects]
     outs = [p.communicate(timeout=600) for p in procs]
-    assert [p.returncode for p in procs] == [0] * writers, outs
+    failed = [(k, p.returncode, outs[k][1]) for k, p in enumerate(procs) if p.returncode]
+    assert not failed, failed
     target = store.split("gpkg:")[-1].split("?timeout")[0].split("&timeout")[0]
     assert _active_notes(target) == sorted(f"d{k}-{i}" for k in range(writers) for i in range(rows))
 

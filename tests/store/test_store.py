@@ -7,6 +7,7 @@ format (a valid GeoPackage; PostGIS layers as QGIS needs them).
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 
 import geopandas as gpd
@@ -166,6 +167,53 @@ def test_second_writer_waits_then_says_who_writes(store_url):
             pass
         # a reader sees the last committed state meanwhile
         assert store.names() == ["parcels"]
+
+
+def _first_write(path, barrier, results):
+    barrier.wait()
+    try:
+        with GpkgStore(path, timeout=60).transaction(command="parkgeo import"):
+            pass
+        results.put("")
+    except StoreError as exc:
+        results.put(str(exc))
+
+
+def test_writers_making_a_new_store_at_once_all_get_it(tmp_path):
+    """Eight desks' first imports start together on a store no one has made yet: each
+    waits its turn (it used to be 'the write failed (database is locked)' for about one
+    trial in thirteen, when a writer began before the first had set the journal mode)."""
+    ctx = multiprocessing.get_context("fork")  # the race is in the first milliseconds
+    for trial in range(12):
+        path = tmp_path / f"s{trial}.gpkg"
+        barrier, results = ctx.Barrier(8), ctx.Queue()
+        procs = [ctx.Process(target=_first_write, args=(path, barrier, results)) for _ in "8" * 8]
+        for p in procs:
+            p.start()
+        errors = [results.get(timeout=120) for _ in procs]
+        for p in procs:
+            p.join()
+        assert errors == [""] * 8, (trial, [e for e in errors if e][:1])
+        con = sqlite3.connect(path)
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        con.close()
+
+
+def test_a_new_store_is_never_seen_half_made(tmp_path):
+    """While the first writer is still writing, the file another program finds at the
+    store's path is already a whole GeoPackage (not an empty file in the wrong journal
+    mode), and a failed first write leaves an empty store, not a damaged one."""
+    store = GpkgStore(tmp_path / "s.gpkg")
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.write_layer("parcels", _layer(), kind="parcels")
+        con = sqlite3.connect(store.path)
+        assert con.execute("PRAGMA application_id").fetchone() == (0x47504B47,)
+        assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert con.execute("SELECT count(*) FROM gpkg_spatial_ref_sys").fetchone()[0] >= 3
+        con.close()
+        raise RuntimeError("the first import fails")
+    assert store.names() == []
+    assert list(tmp_path.iterdir()) == [store.path]  # no temporary file is left beside it
 
 
 def test_empty_spatial_layer_can_be_written(store_url):
