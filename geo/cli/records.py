@@ -62,10 +62,9 @@ def feature_history(store, feature_id: str) -> dict:
             }
         )
     kind_name = rows[-1]["kind"]
-    features = store.read_kind(kind_name)
     timeline = []
-    if features is not None and kind_name in staged_kinds():  # roads: by section instead
-        mine = features[features["id"] == feature_id]
+    mine = store.read_kind(kind_name, where={"id": feature_id})
+    if mine is not None and kind_name in staged_kinds():  # roads: by section instead
         active = active_at(records, store.as_recorded)
         timeline = stage_history(mine, active, kind_name=kind_name).get(feature_id, [])
     return {

@@ -113,7 +113,10 @@ def upgrade_history(tx: StoreWriter, origins: dict[str, str]) -> None:
     from geo.ingest.records import fingerprint
 
     probe = tx.read(RECORDS, where={"fid": 0})  # no rows: just the columns
-    if probe is None or "record_id" in probe.columns:
+    if probe is None:
+        return
+    if "record_id" in probe.columns:
+        tx.index_records()
         return
     old = tx.read(RECORDS)
     old = old.sort_values("seq" if "seq" in old.columns else old.columns[0], kind="stable")

@@ -40,6 +40,10 @@ CATALOG = "parkgeo_catalog"
 #: Name of the table of progress records (the park's history).
 RECORDS = "progress"
 
+#: Columns of the progress records looked up one value at a time (``history`` of a feature,
+#: ``retract`` of a record), each with its own index.
+RECORD_INDEXES = ("feature_id", "record_id")
+
 #: Columns of the progress record table and their types (``seq`` is the store's row number).
 RECORD_SCHEMA = {
     "record_id": "TEXT",
@@ -255,6 +259,11 @@ class StoreWriter(ABC):
     def discard(self) -> None:
         """Roll the transaction back when it ends (a dry run)."""
 
+    @abstractmethod
+    def index_records(self) -> None:
+        """Give the progress records their lookup indexes (:data:`RECORD_INDEXES`) when they
+        lack them (a store of an earlier parkgeo, a table just made)."""
+
     def recorder(self, claimed: str) -> str:
         """Who the store records as writing: *claimed* (``--by``, the operator, the OS
         user), unless the store knows its user itself (PostGIS: the database user)."""
@@ -328,14 +337,15 @@ class Store(ABC):
         frame = frame.rename(columns={"fid": "seq"})
         return frame if everything else active_at(frame, self.as_recorded)
 
-    def read_kind(self, kind: str) -> pd.DataFrame | None:
-        """The stored layer of *kind* (None when the project has none)."""
+    def read_kind(self, kind: str, *, where: dict | None = None) -> pd.DataFrame | None:
+        """The stored layer of *kind* (None when the project has none), or only its rows
+        matching *where* (as :meth:`read`)."""
         if not self.exists():
             return None
         if kind == "progress":
-            return self.records()
+            return self.records(where=where)
         cat = self.catalog()
         rows = cat[cat["kind"] == kind]
         if rows.empty:
             return None
-        return self.read(rows.iloc[0]["name"])
+        return self.read(rows.iloc[0]["name"], where=where)

@@ -25,7 +25,15 @@ import pandas as pd
 from geo import settings
 from geo.errors import StoreBusyError, StoreError
 from geo.store import _sqlite
-from geo.store.base import CATALOG, RECORDS, Store, StoreWriter, read_with_lists, split_lists
+from geo.store.base import (
+    CATALOG,
+    RECORD_INDEXES,
+    RECORDS,
+    Store,
+    StoreWriter,
+    read_with_lists,
+    split_lists,
+)
 
 __all__ = ["GpkgStore"]
 
@@ -62,7 +70,17 @@ class _GpkgWriter(StoreWriter):
             _sqlite.write_table(self.con, table_name, rows)
         spatial = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
         self._enter(name, kind, source, len(frame), frame.crs if spatial else None, fingerprint)
+        if name == RECORDS:
+            self.index_records()
         return True
+
+    def index_records(self):
+        if RECORDS not in self.entries:
+            return
+        for column in RECORD_INDEXES:
+            self.con.execute(
+                f'CREATE INDEX IF NOT EXISTS "{RECORDS}_{column}" ON "{RECORDS}" ("{column}")'
+            )
 
     def _enter(self, name, kind, source, features, crs, fingerprint=""):
         self.entries[name] = {
@@ -80,6 +98,8 @@ class _GpkgWriter(StoreWriter):
             empty = pd.DataFrame({c: pd.Series(dtype=object) for c in types})
             _sqlite.write_table(self.con, name, empty, types=types)
             self._enter(name, name, "", 0, None)
+        if name == RECORDS:
+            self.index_records()
         fids = _sqlite.append_rows(self.con, name, frame, columns=list(frame.columns))
         count = self.con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
         if count != self.entries[name]["features"]:

@@ -115,6 +115,54 @@ def test_append_appends_and_drop_keeps_records(store_url):
     assert store.catalog().set_index("name").loc[RECORDS, "features"] == 2
 
 
+def _plan(url, sql_text, params):
+    """How the database runs *sql_text*: SQLite's query plan or PostgreSQL's EXPLAIN."""
+    if is_pg(url):
+        import psycopg
+
+        with psycopg.connect(url) as con:
+            con.execute("SET enable_seqscan = off")  # a tiny table: ask whether an index exists
+            return " ".join(r[0] for r in con.execute(f"EXPLAIN {sql_text}", params))
+    con = sqlite3.connect(url)
+    try:
+        return " ".join(str(r[-1]) for r in con.execute(f"EXPLAIN QUERY PLAN {sql_text}", params))
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("column", ["feature_id", "record_id"])
+def test_records_are_found_by_feature_and_record_id_through_an_index(store_url, column):
+    """`history` of one feature and `retract` of one record look up a million records by
+    an index, not by reading them all (a full scan of 1M records took 0.2 s)."""
+    store = make_store(store_url)
+    with store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame([_record("R1", feature_id="P1")]), types=RECORD_SCHEMA)
+    marker = "%s" if is_pg(store_url) else "?"
+    plan = _plan(store_url, f"SELECT * FROM progress WHERE {column} = {marker}", ["x"])
+    assert ("Index" in plan) if is_pg(store_url) else ("USING INDEX" in plan), plan
+
+
+def test_a_store_made_before_the_indexes_gets_them_at_its_next_write(tmp_path):
+    store = GpkgStore(tmp_path / "park.gpkg")
+    with store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame([_record("R1", feature_id="P1")]), types=RECORD_SCHEMA)
+    con = sqlite3.connect(store.path)
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'progress'"
+        )
+    ]
+    for name in names:
+        con.execute(f'DROP INDEX "{name}"')
+    con.commit()
+    con.close()
+    with store.transaction() as tx:
+        tx.index_records()  # what every import does first
+    plan = _plan(str(store.path), "SELECT * FROM progress WHERE feature_id = ?", ["x"])
+    assert "USING INDEX" in plan, plan
+
+
 def test_a_rolled_back_append_leaves_no_gap_in_record_numbers(store_url):
     store = make_store(store_url)
     with store.transaction() as tx:
