@@ -68,13 +68,17 @@ def _coerce(
     """*frame*'s fields as their kind's types; each bad value filed in *problems* by kind
     (bad dates, bad numbers, bad declared areas, required values missing)."""
     out = frame.copy()
+    id_list = None if ids is None else ids.tolist()
+
+    def place(i: int, f) -> str:  # only for a problem: 100k features, few problems
+        row = f"row {i + 2}" if id_list is None else f"feature {id_list[i]!r} (#{i + 1})"
+        return f"{where}: {row}, field {f.name} ({f.label_zh})"
+
     for f in k.fields:
         if f.name not in out.columns:
             continue
         values = []
         for i, v in enumerate(out[f.name].tolist()):
-            row = f"row {i + 2}" if ids is None else f"feature {ids.iloc[i]!r} (#{i + 1})"
-            who = f"{where}: {row}, field {f.name} ({f.label_zh})"
             try:
                 if f.type == "date":
                     d = parse_date(v)
@@ -86,14 +90,15 @@ def _coerce(
                 else:
                     values.append(None if _blank(v) else str(v).strip())
             except ValueError as exc:
-                problems.add("bad_date" if f.type == "date" else "bad_number", [f"{who}: {exc}"])
+                kind = "bad_date" if f.type == "date" else "bad_number"
+                problems.add(kind, [f"{place(i, f)}: {exc}"])
                 values.append(None)
             number = values[-1] if f.type in ("float", "int") and "area" in f.name else None
             if number is not None and (not math.isfinite(number) or number < 0):
-                problems.add("bad_area", [f"{who}: {v!r} is not an area"])
+                problems.add("bad_area", [f"{place(i, f)}: {v!r} is not an area"])
                 values[-1] = None
             if f.required and values[-1] in (None, "", []):
-                problems.add("required", [f"{who}: empty, but required"])
+                problems.add("required", [f"{place(i, f)}: empty, but required"])
         if f.type in ("float", "int"):
             out[f.name] = pd.Series(values, index=out.index, dtype="float64")
         else:
