@@ -13,7 +13,6 @@ import pandas as pd
 
 from geo.errors import RecordError
 from geo.store import RECORD_SCHEMA, RECORDS, Store, StoreWriter
-from geo.store.base import active_at
 
 __all__ = [
     "AUTO_RETRACT_WHY",
@@ -51,9 +50,12 @@ def record_id(seq: int) -> str:
     return f"R{seq:06d}"
 
 
-def apply_plans(tx: StoreWriter, plans: list, history: pd.DataFrame | None, *, by: str) -> int:
+def apply_plans(
+    tx: StoreWriter, plans: list, history: pd.DataFrame | None, *, by: str, before: int
+) -> int:
     """Write what *plans* (one :class:`~geo.ingest.lifecycle.FilePlan` per file) say, inside
-    the transaction *tx* in which *history* was read; the number of active records after."""
+    the transaction *tx* in which *history* was read (None: nothing to add); *before* active
+    records were stored. Returns the number of active records after."""
     now = utc_now()
     by = tx.recorder(by)
     seq = int(history["seq"].max()) + 1 if history is not None and len(history) else 1
@@ -102,7 +104,6 @@ def apply_plans(tx: StoreWriter, plans: list, history: pd.DataFrame | None, *, b
         )
     for rid, row in moved:
         tx.update(RECORDS, where={"record_id": rid}, values={"seen_row": row})
-    before = len(active_at(history, None)) if history is not None and len(history) else 0
     return before + len(rows) - len(supersede) - len(retract)
 
 

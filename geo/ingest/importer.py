@@ -419,12 +419,17 @@ def import_project(
         upgrade_history(tx, {s.path.name: rel_path(s.path, manifest.root) for s in sheets})
         imported = tx.read(SOURCES)
         outline = unchanged_as_a_whole(sheets, root=manifest.root, layers=layers, imported=imported)
-        # every sheet as last imported: the records' outline is all the plan needs
-        history = tx.read(
-            RECORDS, columns=["fid", *(HISTORY_OUTLINE if outline else RECORD_SCHEMA)]
-        )
-        history = history.rename(columns={"fid": "seq"}) if history is not None else None
-        plan_progress(sheets, history, imported=imported, **planning)
+        history = tallied = None
+        if not outline:
+            history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
+            history = history.rename(columns={"fid": "seq"}) if history is not None else None
+        elif RECORDS in tx.catalog()["name"].tolist():
+            # every sheet as last imported: the active records counted by origin are all
+            # the plan needs, counted by the database, not read
+            tallied = tx.tally(
+                RECORDS, HISTORY_OUTLINE, where={"superseded_at": None, "retracted_at": None}
+            )
+        plan_progress(sheets, history, imported=imported, tallied=tallied, **planning)
         _announce(report, on_plan)
         if dry_run:
             tx.discard()
@@ -447,7 +452,9 @@ def import_project(
             if name not in keep:
                 tx.drop(name)
         if manifest.progress or history is not None:
-            report.counts[RECORDS] = apply_plans(tx, report.files, history, by=recorder)
+            report.counts[RECORDS] = apply_plans(
+                tx, report.files, history, by=recorder, before=report.active_before
+            )
         versions = source_rows(report, now=utc_now(), by=tx.recorder(recorder))
         if len(versions):
             tx.append(SOURCES, versions, types=SOURCE_SCHEMA)

@@ -49,6 +49,8 @@ class ImportReport:
     vanished: list[dict] = field(default_factory=list)
     #: per progress file, the version read (:data:`geo.store.SOURCES` columns)
     sources: list[dict] = field(default_factory=list)
+    #: active records in the store before the import
+    active_before: int = 0
     dry_run: bool = False
 
     @property
@@ -163,6 +165,7 @@ def plan_progress(
     skip_bad,
     layers="",
     imported=None,
+    tallied=None,
 ):
     """Validate every progress sheet and plan what importing it changes, into *report*.
 
@@ -170,7 +173,9 @@ def plan_progress(
     (:func:`geo.ingest.lifecycle.plan_file`); records retracted by hand stay retracted.
     A sheet whose bytes, field mapping and feature layers (*layers*, a digest) are those of
     its last import (*imported*, the :data:`geo.store.SOURCES` table) and which had no
-    refused rows then is unchanged as a whole: it is not validated again.
+    refused rows then is unchanged as a whole: it is not validated again. When every sheet
+    is, *history* may be None and *tallied* the active records counted by origin
+    (``source_file``, ``source_sheet``, ``rows``, from :meth:`StoreWriter.tally`).
 
     Raises
     ------
@@ -188,7 +193,12 @@ def plan_progress(
         if history is not None
         else pd.DataFrame(columns=["seq", *RECORD_SCHEMA])
     )
-    origin = active["source_file"].astype(str) + "\x1f" + active["source_sheet"].fillna("")
+    origin = _origin_key(active)
+    if history is None and tallied is not None:
+        per_origin = pd.Series(tallied["rows"].to_numpy(), index=_origin_key(tallied))
+    else:
+        per_origin = origin.value_counts(sort=False)
+    report.active_before = int(per_origin.sum())
     problems, seen = [], set()
     for sheet in sheets:
         file = rel_path(sheet.path, root)
@@ -246,9 +256,11 @@ def plan_progress(
         report.sources.append({**version, "bad": len(batch.bad), "known": known})
         report.added += len(plan.added) + len(plan.changed)
         report.duplicates += plan.unchanged
-    for key in dict.fromkeys(origin[~origin.isin(seen)]):
+    for key, n in per_origin.items():
+        if key in seen:
+            continue
         file, _, sheet_name = key.partition("\x1f")
-        n = int((origin == key).sum())
+        n = int(n)
         where = file + (f" (sheet {sheet_name})" if sheet_name else "")
         report.vanished.append({"file": file, "sheet": sheet_name, "records": n})
         report.notes.append(
@@ -265,16 +277,14 @@ def plan_progress(
         )
 
 
-#: The record columns an import reads when every sheet is as last imported: enough to know
-#: which records are active, where they came from and the last record number.
-HISTORY_OUTLINE = [
-    "record_id",
-    "source_file",
-    "source_sheet",
-    "recorded_at",
-    "superseded_at",
-    "retracted_at",
-]
+def _origin_key(records: pd.DataFrame) -> pd.Series:
+    """Each record's file and sheet as one key."""
+    return records["source_file"].astype(str) + "\x1f" + records["source_sheet"].fillna("")
+
+
+#: The record columns an import counts active records by when every sheet is as last
+#: imported (the files and sheets they came from).
+HISTORY_OUTLINE = ["source_file", "source_sheet"]
 
 
 def unchanged_as_a_whole(sheets, *, root: Path, layers: str, imported) -> bool:

@@ -74,6 +74,16 @@ class _GpkgWriter(StoreWriter):
             self.index_records()
         return True
 
+    def tally(self, name, by, *, where=None):
+        cols = ", ".join(f'"{c}"' for c in by)
+        clause, params = _sqlite._where_sql(where)
+        rows = self.con.execute(
+            f'SELECT {cols}, count(*) FROM "{name}" WHERE {clause or "1"} '
+            f"GROUP BY {cols} ORDER BY min(fid)",
+            params,
+        ).fetchall()
+        return pd.DataFrame(rows, columns=[*by, "rows"])
+
     def index_records(self):
         if RECORDS not in self.entries:
             return

@@ -93,6 +93,17 @@ class _PgWriter(StoreWriter):
             self.index_records()
         return True
 
+    def tally(self, name, by, *, where=None):
+        cols = sql.SQL(", ").join(sql.Identifier(c) for c in by)
+        condition, params = _pg.where_sql(where)
+        rows = self.con.execute(
+            sql.SQL("SELECT {}, count(*) FROM {} WHERE {} GROUP BY {} ORDER BY min(fid)").format(
+                cols, sql.Identifier(name), condition, cols
+            ),
+            params,
+        ).fetchall()
+        return pd.DataFrame(rows, columns=[*by, "rows"])
+
     def index_records(self):
         if self._entry(RECORDS) is None:
             return

@@ -139,6 +139,7 @@ def test_vanished_file_keeps_its_records_and_import_says_so(park, runner, monkey
     assert counts == {"layers/weekly/w1.csv": _counts(unchanged=2)}
     assert out["vanished"] == [{"file": "layers/weekly/w2.csv", "sheet": "", "records": 1}]
     assert any("w2.csv is no longer among the progress sources" in n for n in out["notes"])
+    assert out["counts"]["progress"] == 3  # w1's two records and w2's one, kept
     assert [r["status"] for r in _history(runner, park, "P2")["records"]] == ["active"]
     # w1 unchanged: the second import planned from the outline, and said the same
     assert outlines == [False, True]

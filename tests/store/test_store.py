@@ -163,6 +163,21 @@ def test_a_store_made_before_the_indexes_gets_them_at_its_next_write(tmp_path):
     assert "USING INDEX" in plan, plan
 
 
+def test_tally_counts_rows_by_value_in_order_of_first_row(store_url):
+    store = make_store(store_url)
+    recs = [
+        _record("R1", source_file="b.csv", source_sheet=""),
+        _record("R2", source_file="a.csv", source_sheet="S1"),
+        _record("R3", source_file="b.csv", source_sheet=""),
+        _record("R4", source_file="a.csv", source_sheet="S1", retracted_at="2024-01-01T00:00Z"),
+        _record("R5", source_file="a.csv", source_sheet="S2"),
+    ]
+    with store.transaction() as tx:
+        tx.append(RECORDS, pd.DataFrame(recs), types=RECORD_SCHEMA)
+        got = tx.tally(RECORDS, ["source_file", "source_sheet"], where={"retracted_at": None})
+    assert got.values.tolist() == [["b.csv", "", 2], ["a.csv", "S1", 1], ["a.csv", "S2", 1]]
+
+
 def test_a_rolled_back_append_leaves_no_gap_in_record_numbers(store_url):
     store = make_store(store_url)
     with store.transaction() as tx:
