@@ -238,7 +238,7 @@ def status(store, *, as_of: dt.date, crs: str) -> dict:
          "layers": {"parcels": {"features": 97, "by_stage": {"started": {"count": 12,
                     "area_m2": ..., "area_mu": ...}}, "changes": {...}, "orphans": [...]}}}
     """
-    records = store.read_kind("progress")
+    records = store.records(columns=[*_RECORD_COLS, "kind", "source_file", "source_row"])
     since = dt.date(as_of.year - 1, 12, 31)
     layers = {}
     for kind_name in staged_kinds():

@@ -40,6 +40,9 @@ CATALOG = "parkgeo_catalog"
 #: Name of the table of progress records (the park's history).
 RECORDS = "progress"
 
+#: The columns that say whether a record is active at a moment (:func:`active_at`).
+_LIFECYCLE = ("recorded_at", "superseded_at", "retracted_at")
+
 #: Columns of the progress records looked up one value at a time (``history`` of a feature,
 #: ``retract`` of a record), each with its own index.
 RECORD_INDEXES = ("feature_id", "record_id")
@@ -334,12 +337,22 @@ class Store(ABC):
         return list(self.catalog()["name"]) if self.exists() else []
 
     def records(
-        self, *, where: dict | None = None, everything: bool = False
+        self,
+        *,
+        where: dict | None = None,
+        everything: bool = False,
+        columns: list[str] | None = None,
     ) -> pd.DataFrame | None:
-        """Progress records, active ones at :attr:`as_recorded` (all with *everything*)."""
+        """Progress records, active ones at :attr:`as_recorded` (all with *everything*):
+        ``seq`` and *columns* (default: every column of :data:`RECORD_SCHEMA`)."""
         if RECORDS not in self.names():
             return None
-        frame = self.read(RECORDS, columns=["fid", *RECORD_SCHEMA], where=where)
+        wanted = list(RECORD_SCHEMA) if columns is None else [c for c in columns if c != "seq"]
+        if not everything:
+            wanted += [c for c in _LIFECYCLE if c not in wanted]
+            if self.as_recorded is None:  # active now: the database leaves out the others
+                where = {**(where or {}), "superseded_at": None, "retracted_at": None}
+        frame = self.read(RECORDS, columns=["fid", *wanted], where=where)
         frame = frame.rename(columns={"fid": "seq"})
         return frame if everything else active_at(frame, self.as_recorded)
 
