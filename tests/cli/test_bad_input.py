@@ -229,6 +229,8 @@ def read_only(*paths):
         (["import"], 2, ["cannot write the store", "read-only", "Nothing was written"]),
         (["check"], 0, ["no findings"]),  # reads the read-only store and reports
         (["map"], 2, ["cannot write it", "is read-only", "no file was changed"]),
+        # matplotlib snapshots: the refusal is the same, and 2 s instead of a browser's 4 s
+        (["brief", "--renderer", "static"], 2, ["briefing.docx: cannot write it", "read-only"]),
     ],
 )
 def test_read_only_project_folder(imported, runner, command, code, fragments):
