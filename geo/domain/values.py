@@ -10,7 +10,16 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_number", "as_text", "clean_frame", "clean_text", "parse_date", "parse_number"]
+__all__ = [
+    "as_number",
+    "as_text",
+    "clean_frame",
+    "clean_text",
+    "json_safe",
+    "parse_date",
+    "parse_number",
+    "visible_controls",
+]
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
@@ -138,6 +147,37 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     if multiline:
         return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINES)
     return text.translate(_ONE_LINE)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_controls(text: str) -> str:
+    """*text* with each control character and bidi override written as its escape
+    (``\\x1b``, ``\\x07``, ``\\u202e``); tabs and newlines stay.
+
+    For the terminal: a store written before :func:`clean_text` was applied at import may
+    still hold them, and printed raw ``\\x1b]0;title\\x07`` retitles the user's terminal.
+    Written out instead of dropped, so that the text's oddity stays visible.
+
+    Examples
+    --------
+    >>> print(visible_controls("一号\\x1b]0;t\\x07路\\u202e"))
+    一号\\x1b]0;t\\x07路\\u202e
+    """
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(json_text: str) -> str:
+    """*json_text* (from ``json.dumps(..., ensure_ascii=False)``, which escapes C0 controls
+    only) with DEL, C1 controls and bidi overrides written as ``\\uXXXX`` escapes too: the
+    same JSON value, and nothing in it a terminal acts on."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def clean_frame(frame: pd.DataFrame, *, multiline: frozenset[str] | set[str] = frozenset()):

@@ -52,3 +52,23 @@ def test_clean_frame_keeps_lines_only_where_asked_and_leaves_clean_frames_alone(
     assert out[["note", "n"]].to_dict("list") == {"note": ["x\ny", 3], "n": [1, 2]}
     clean = pd.DataFrame({"name": ["ok"]})
     assert clean_frame(clean) is clean
+
+
+def test_visible_controls_writes_each_control_out_and_keeps_lines():
+    from geo.domain.values import visible_controls
+
+    assert visible_controls(f"a{ESC}]0;t{BEL}b\u202ec\x9bd") == "a\\x1b]0;t\\x07b\\u202ec\\x9bd"
+    assert visible_controls("一\n二\t三") == "一\n二\t三"
+    text = "没有控制字符"
+    assert visible_controls(text) is text
+
+
+def test_json_safe_is_the_same_json_value_without_raw_controls():
+    import json
+
+    from geo.domain.values import json_safe
+
+    value = {"name": f"a{ESC}b\x85c\u202ed\u2066e\x7f"}
+    out = json_safe(json.dumps(value, ensure_ascii=False))
+    assert json.loads(out) == value
+    assert not any(c in out for c in (ESC, "\x85", "\u202e", "\u2066", "\x7f"))
