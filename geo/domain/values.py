@@ -10,6 +10,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from geo.domain.units import Unit
+
 __all__ = [
     "as_number",
     "as_text",
@@ -69,22 +71,53 @@ def parse_date(value: object) -> dt.date | None:
     raise ValueError(f"{text!r} is not a date (write 2023-01-05)")
 
 
-def parse_number(value: object) -> float | None:
-    """Parse a number (thousands separators and full-width digits allowed); None for empty."""
+def parse_number(value: object, *, unit: Unit | None = None) -> float | None:
+    """Parse a number (thousands separators and full-width digits allowed); None for empty.
+
+    A unit may follow the number (``55亩``, ``3.2 公顷``, ``1,200m²``, ``80%``; the spellings
+    of ``geo/data/units.toml``). With *unit* (the unit the field holds) the number is
+    converted to it (``3.2公顷`` → 48.0 for a field in 亩); without one, a written unit is
+    refused. NaN and negative numbers come back as they are: the caller says what they mean.
+
+    Raises
+    ------
+    ValueError
+        For text that is not a number, an unknown unit, or a unit that is not *unit*'s
+        quantity (an area written into a money field).
+    """
     if value is None:
         return None
     if isinstance(value, int | float | np.integer | np.floating):
         return None if isinstance(value, float) and math.isnan(value) else float(value)
-    text = str(value).strip().translate(_FULLWIDTH).replace(",", "")
+    shown = str(value).strip()
+    text = shown.translate(_FULLWIDTH).replace(",", "")
     if not text:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
+    m = _NUMBER.match(text)
+    if m is None:
+        raise ValueError(f"{shown!r} is not a number")
+    number, written = float(m.group(1)), m.group(2)
+    if not written:
+        return number
+    from geo.domain.units import accepted_units, convert, parse_unit
+
+    expected = f"; the field is in {unit.zh}" if unit else ""
+    found = parse_unit(written)
+    if found is None:
+        accepted = accepted_units(unit.quantity if unit else None)
+        raise ValueError(f"{shown!r}: {written!r} is not a unit parkgeo knows ({accepted})")
+    if unit is None or found.quantity != unit.quantity:
+        raise ValueError(
+            f"{shown!r} is in {found.zh}{expected or ', but the field takes a plain number'}: "
+            "write the number alone" + (f" in {unit.zh}" if unit else "")
+        )
+    return convert(number, found, unit)
 
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
+# a number, then (after optional spaces) what may be its unit
+_NUMBER = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf)\s*(.*)$", re.I)
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－，＋", "0123456789.-,+")
 
 
 def as_text(value: object) -> str:
