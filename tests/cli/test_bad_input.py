@@ -68,10 +68,15 @@ def test_every_problem_of_an_import_in_one_run(imported, runner):
     assert out.count("→") == 5  # one fix per kind
 
 
-def test_declared_areas_with_their_unit_negative_and_nan(imported, runner):
+def _declare(park, areas: list[str]) -> None:
+    """The park's parcels with *areas* as their declared areas (用地面积)."""
     frame = parcels_frame()
-    frame["用地面积"] = ["-55亩", "NaN 亩", "90亩", "1公顷"]
-    write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
+    frame["用地面积"] = areas
+    write_layer(frame, park / "layers" / "parcels", fmt="geojson")
+
+
+def test_declared_areas_with_their_unit_negative_and_nan(imported, runner):
+    _declare(imported, ["-55亩", "NaN 亩", "90亩", "1公顷"])
     out = refused(
         runner,
         imported,
@@ -86,10 +91,8 @@ def test_declared_areas_with_their_unit_negative_and_nan(imported, runner):
 
 
 def test_declared_areas_may_carry_their_unit(imported, runner):
-    frame = parcels_frame()
     # 1 公顷 = 15 亩 (1 亩 = 10000/15 m²); 20,000 m² = 30 亩
-    frame["用地面积"] = ["20,000 m²", "45 亩", "90亩", "1公顷"]
-    write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
+    _declare(imported, ["20,000 m²", "45 亩", "90亩", "1公顷"])
     result = runner.invoke(cli, ["import", "-p", str(imported)])
     assert result.exit_code == 0, result.output
     stored = pyogrio.read_dataframe(imported / "park.gpkg", layer="parcels").set_index("id")
@@ -99,9 +102,7 @@ def test_declared_areas_may_carry_their_unit(imported, runner):
 
 
 def test_a_number_in_the_wrong_unit_is_refused(imported, runner):
-    frame = parcels_frame()
-    frame["用地面积"] = ["30万元", "45", "90", "15"]
-    write_layer(frame, imported / "layers" / "parcels", fmt="geojson")
+    _declare(imported, ["30万元", "45", "90", "15"])
     refused(
         runner,
         imported,
