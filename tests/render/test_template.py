@@ -124,6 +124,12 @@ def test_english_headers(demo, tmp_path):
     ]
 
 
+def _fill(ws, header: list, row: int, cells: dict) -> None:
+    """Write *cells* (heading → value) into *row* of *ws*, as a clerk types them."""
+    for name, value in cells.items():
+        ws.cell(row=row, column=header.index(name) + 1, value=value)
+
+
 def test_english_template_filled_by_a_clerk_imports(tmp_path, runner):
     """The --lang en workbook: English sheet names, headers, stages and layer names all
     read back by import, with no field map in park.toml."""
@@ -146,17 +152,11 @@ def test_english_template_filled_by_a_clerk_imports(tmp_path, runner):
     road_header, road_rows = _rows(roads_ws)
     pos = next(i for i, r in enumerate(rows) if r["Current stage"] == "Land reserved")
     parcel_id = rows[pos]["Feature ID"]
-    for name, value in (("Date", dt.datetime(2024, 9, 2)), ("Stage", "Allocated")):
-        ws.cell(row=pos + 2, column=header.index(name) + 1, value=value)
-    ws.cell(row=pos + 2, column=header.index("Note") + 1, value="contract signed")
-    for name, value in (
-        ("Date", "2024-09-03"),  # typed as text, as clerks do
-        ("Work item", "Pavement"),
-        ("Chainage range", "K0+100~K0+250"),
-        ("Stage", "In progress"),
-        ("Percent", "30%"),
-    ):
-        roads_ws.cell(row=2, column=road_header.index(name) + 1, value=value)
+    parcel_cells = {"Date": dt.datetime(2024, 9, 2), "Stage": "Allocated"}
+    _fill(ws, header, pos + 2, {**parcel_cells, "Note": "contract signed"})
+    # the date typed as text, as clerks do
+    road_cells = {"Date": "2024-09-03", "Work item": "Pavement", "Chainage range": "K0+100~K0+250"}
+    _fill(roads_ws, road_header, 2, {**road_cells, "Stage": "In progress", "Percent": "30%"})
     book.save(out)
 
     report = _import(root)
