@@ -8,9 +8,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
+from rich.text import Text
 
 __all__ = [
+    "SafeConsole",
     "as_of_option",
     "as_recorded_option",
     "console",
@@ -23,9 +26,36 @@ __all__ = [
     "renderer_options",
 ]
 
+
+class SafeConsole(Console):
+    """A rich console that writes control characters and bidi overrides in text as visible
+    escapes (:func:`geo.domain.values.visible_controls`): every message and table cell the
+    CLI prints passes here, and a store written before import cleaned text (or by another
+    program) may still hold ESC, BEL or U+202E. rich itself drops only a few controls and
+    passes ESC through."""
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        # every str printed, and every str cell, heading and title of a table, comes here
+        # before it is measured, so tables keep their widths
+        from geo.domain.values import visible_controls
+
+        return super().render_str(visible_controls(text), **kwargs)
+
+    def render(self, renderable, options=None):
+        # a Text built by the caller does not pass render_str: escape what is left in its
+        # segments (rich's own control segments, cursor moves and titles, stay as they are)
+        from geo.domain.values import visible_controls
+
+        for segment in super().render(renderable, options):
+            if segment.control or visible_controls(segment.text) is segment.text:
+                yield segment
+            else:
+                yield Segment(visible_controls(segment.text), segment.style)
+
+
 # markup off: messages and table cells carry data text, in which "[...]" is not markup
-console = Console(highlight=False, markup=False)
-err_console = Console(stderr=True, highlight=False, markup=False)
+console = SafeConsole(highlight=False, markup=False)
+err_console = SafeConsole(stderr=True, highlight=False, markup=False)
 
 
 def project_option(func):
@@ -88,8 +118,11 @@ def as_recorded_option(func):
 
 
 def print_json(data) -> None:
-    """Print *data* as indented JSON, Chinese text as it is."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """Print *data* as indented JSON, Chinese text as it is, controls escaped
+    (:func:`geo.domain.values.json_safe`)."""
+    from geo.domain.values import json_safe
+
+    click.echo(json_safe(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
 def fmt(value: float | None, unit: str) -> str:

@@ -10,7 +10,18 @@ import re
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_number", "as_text", "clean_frame", "clean_text", "parse_date", "parse_number"]
+from geo.domain.units import Unit
+
+__all__ = [
+    "as_number",
+    "as_text",
+    "clean_frame",
+    "clean_text",
+    "json_safe",
+    "parse_date",
+    "parse_number",
+    "visible_controls",
+]
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
@@ -60,22 +71,53 @@ def parse_date(value: object) -> dt.date | None:
     raise ValueError(f"{text!r} is not a date (write 2023-01-05)")
 
 
-def parse_number(value: object) -> float | None:
-    """Parse a number (thousands separators and full-width digits allowed); None for empty."""
+def parse_number(value: object, *, unit: Unit | None = None) -> float | None:
+    """Parse a number (thousands separators and full-width digits allowed); None for empty.
+
+    A unit may follow the number (``55亩``, ``3.2 公顷``, ``1,200m²``, ``80%``; the spellings
+    of ``geo/data/units.toml``). With *unit* (the unit the field holds) the number is
+    converted to it (``3.2公顷`` → 48.0 for a field in 亩); without one, a written unit is
+    refused. NaN and negative numbers come back as they are: the caller says what they mean.
+
+    Raises
+    ------
+    ValueError
+        For text that is not a number, an unknown unit, or a unit that is not *unit*'s
+        quantity (an area written into a money field).
+    """
     if value is None:
         return None
     if isinstance(value, int | float | np.integer | np.floating):
         return None if isinstance(value, float) and math.isnan(value) else float(value)
-    text = str(value).strip().translate(_FULLWIDTH).replace(",", "")
+    shown = str(value).strip()
+    text = shown.translate(_FULLWIDTH).replace(",", "")
     if not text:
         return None
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
+    m = _NUMBER.match(text)
+    if m is None:
+        raise ValueError(f"{shown!r} is not a number")
+    number, written = float(m.group(1)), m.group(2)
+    if not written:
+        return number
+    from geo.domain.units import accepted_units, convert, parse_unit
+
+    expected = f"; the field is in {unit.zh}" if unit else ""
+    found = parse_unit(written)
+    if found is None:
+        accepted = accepted_units(unit.quantity if unit else None)
+        raise ValueError(f"{shown!r}: {written!r} is not a unit parkgeo knows ({accepted})")
+    if unit is None or found.quantity != unit.quantity:
+        raise ValueError(
+            f"{shown!r} is in {found.zh}{expected or ', but the field takes a plain number'}: "
+            "write the number alone" + (f" in {unit.zh}" if unit else "")
+        )
+    return convert(number, found, unit)
 
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．－，", "0123456789.-,")
+# a number, then (after optional spaces) what may be its unit
+_NUMBER = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|[-+]?nan|[-+]?inf)\s*(.*)$", re.I)
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－，＋", "0123456789.-,+")
 
 
 def as_text(value: object) -> str:
@@ -138,6 +180,37 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     if multiline:
         return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINES)
     return text.translate(_ONE_LINE)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_controls(text: str) -> str:
+    """*text* with each control character and bidi override written as its escape
+    (``\\x1b``, ``\\x07``, ``\\u202e``); tabs and newlines stay.
+
+    For the terminal: a store written before :func:`clean_text` was applied at import may
+    still hold them, and printed raw ``\\x1b]0;title\\x07`` retitles the user's terminal.
+    Written out instead of dropped, so that the text's oddity stays visible.
+
+    Examples
+    --------
+    >>> print(visible_controls("一号\\x1b]0;t\\x07路\\u202e"))
+    一号\\x1b]0;t\\x07路\\u202e
+    """
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(json_text: str) -> str:
+    """*json_text* (from ``json.dumps(..., ensure_ascii=False)``, which escapes C0 controls
+    only) with DEL, C1 controls and bidi overrides written as ``\\uXXXX`` escapes too: the
+    same JSON value, and nothing in it a terminal acts on."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def clean_frame(frame: pd.DataFrame, *, multiline: frozenset[str] | set[str] = frozenset()):

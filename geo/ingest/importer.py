@@ -25,6 +25,7 @@ from geo.domain.crs import crs_fit_warnings
 from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
+from geo.domain.units import field_unit
 from geo.domain.values import as_text, clean_frame, parse_date, parse_number
 from geo.errors import CRSError, GoalError, LayerReadError, ManifestError
 from geo.ingest.geometry import check_geometry, resolve_crs
@@ -84,7 +85,7 @@ def _coerce(
                     d = parse_date(v)
                     values.append(d.isoformat() if d else None)
                 elif f.type in ("float", "int"):
-                    values.append(parse_number(v))
+                    values.append(parse_number(v, unit=field_unit(f.name)))
                 elif f.type == "ids":
                     values.append(_split_ids(None if _blank(v) else v))
                 else:
@@ -95,7 +96,7 @@ def _coerce(
                 values.append(None)
             number = values[-1] if f.type in ("float", "int") and "area" in f.name else None
             if number is not None and (not math.isfinite(number) or number < 0):
-                problems.add("bad_area", [f"{place(i, f)}: {v!r} is not an area"])
+                problems.add("bad_area", [f"{place(i, f)}: {_bad_area(v, number, f.name)}"])
                 values[-1] = None
             if f.required and values[-1] in (None, "", []):
                 problems.add("required", [f"{place(i, f)}: empty, but required"])
@@ -104,6 +105,20 @@ def _coerce(
         else:
             out[f.name] = pd.Series(values, index=out.index, dtype="object")
     return out
+
+
+def _bad_area(value: object, number: float, field: str) -> str:
+    """Why *value* (read as *number*) is no area, and what to write instead."""
+    unit = field_unit(field)
+    shown = str(value).strip() if isinstance(value, str) else f"{number:g}"
+    if math.isnan(number):
+        return f"{shown!r} is not a number (NaN); leave the cell empty when the area is unknown"
+    if number < 0:
+        return (
+            f"{shown!r} is a negative area; write the area as a positive number "
+            f"(e.g. {-number:g}{unit.zh if unit else ''})"
+        )
+    return f"{shown!r} is not a finite area; write the area as a number"
 
 
 def _blank(value: object) -> bool:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from geo.domain.chainage import parse_chainage, parse_chainage_range
 from geo.domain.tables import Kind, accepted_labels, kind_stage, kinds, lookup_kind, lookup_stage
+from geo.domain.units import field_unit, unit_by_code
 from geo.domain.values import as_number, as_text, parse_date, parse_number
 from geo.errors import ChainageError, LayerReadError, ParkGeoError
 
@@ -293,7 +294,9 @@ def _validate_row(raw: dict, features: _Features, today, centerlines, notes, whe
     try:
         date = parse_date(raw.get("date"))
     except ValueError as exc:
-        raise ParkGeoError(f"date: {exc}") from None
+        raise ParkGeoError(
+            f"feature {fid!r}, {_field('date')}: {exc}; write it as 2024-09-30 (a day that exists)"
+        ) from None
     if date is None:
         raise ParkGeoError("empty date (日期)")
     if date > today:
@@ -305,12 +308,9 @@ def _validate_row(raw: dict, features: _Features, today, centerlines, notes, whe
     stage = lookup_stage(vocab, stage_text) if stage_text else None
     if stage_text and stage is None:
         raise ParkGeoError(f"unknown stage {stage_text!r}; accepted: {accepted_labels(vocab)}")
-    try:
-        percent = parse_number(raw.get("percent"))
-        floor = parse_number(raw.get("floor_area_m2"))
-        invest = parse_number(raw.get("investment_wan"))
-    except ValueError as exc:
-        raise ParkGeoError(str(exc)) from None
+    percent, floor, invest = (
+        _number(raw, name, fid) for name in ("percent", "floor_area_m2", "investment_wan")
+    )
     if percent is not None and not 0 <= percent <= 100:
         raise ParkGeoError(f"percent {percent:g} is outside 0-100")
     if stage is None and percent is None:
@@ -332,6 +332,22 @@ def _validate_row(raw: dict, features: _Features, today, centerlines, notes, whe
     if found.sections:  # progress by work item and chainage section (roads)
         _road_fields(rec, raw, found.sections, centerlines, notes, where)
     return rec
+
+
+def _field(name: str) -> str:
+    """A progress field as messages name it: ``field date (日期)``."""
+    found = next(f for f in kinds()["progress"].fields if f.name == name)
+    return f"field {name} ({found.label_zh})"
+
+
+def _number(raw: dict, name: str, fid: str) -> float | None:
+    """The number in progress field *name* (a unit may follow it: 80%, 1200m², 50万元)."""
+    # percent has no unit suffix in its name (floor_area_m2, investment_wan have)
+    unit = field_unit(name) or (unit_by_code("percent") if name == "percent" else None)
+    try:
+        return parse_number(raw.get(name), unit=unit)
+    except ValueError as exc:
+        raise ParkGeoError(f"feature {fid!r}, {_field(name)}: {exc}") from None
 
 
 def _road_fields(rec: dict, raw: dict, items: str, centerlines, notes, where) -> None:

@@ -58,14 +58,59 @@ def test_every_problem_of_an_import_in_one_run(imported, runner):
         "无效几何 invalid geometry (1):",
         "'P4': Self-intersection",
         "面积错误 bad declared areas (2):",
-        "'-55' is not an area",
-        "'NaN' is not an area",
+        "'-55' is a negative area",
+        "'NaN' is not a number (NaN); leave the cell empty",
         "日期错误 bad dates (1):",
         "feature 'P1' (#1), field allocated_on",
         "nothing was imported",
         "parkgeo import --repair",
     )
     assert out.count("→") == 5  # one fix per kind
+
+
+def _declare(park, areas: list[str]) -> None:
+    """The park's parcels with *areas* as their declared areas (用地面积)."""
+    frame = parcels_frame()
+    frame["用地面积"] = areas
+    write_layer(frame, park / "layers" / "parcels", fmt="geojson")
+
+
+def test_declared_areas_with_their_unit_negative_and_nan(imported, runner):
+    _declare(imported, ["-55亩", "NaN 亩", "90亩", "1公顷"])
+    out = refused(
+        runner,
+        imported,
+        ["import"],
+        "面积错误 bad declared areas (2):",
+        "parcels.geojson [layers.parcels]: feature 'P1' (#1), field declared_area_mu",
+        "'-55亩' is a negative area; write the area as a positive number (e.g. 55亩)",
+        "feature 'P2' (#2), field declared_area_mu",
+        "'NaN 亩' is not a number (NaN); leave the cell empty when the area is unknown",
+    )
+    assert "is not a number\n" not in out and "数值错误" not in out
+
+
+def test_declared_areas_may_carry_their_unit(imported, runner):
+    # 1 公顷 = 15 亩 (1 亩 = 10000/15 m²); 20,000 m² = 30 亩
+    _declare(imported, ["20,000 m²", "45 亩", "90亩", "1公顷"])
+    result = runner.invoke(cli, ["import", "-p", str(imported)])
+    assert result.exit_code == 0, result.output
+    stored = pyogrio.read_dataframe(imported / "park.gpkg", layer="parcels").set_index("id")
+    assert stored["declared_area_mu"].to_dict() == pytest.approx(
+        {"P1": 30.0, "P2": 45.0, "P3": 90.0, "P4": 15.0}, rel=1e-12
+    )
+
+
+def test_a_number_in_the_wrong_unit_is_refused(imported, runner):
+    _declare(imported, ["30万元", "45", "90", "15"])
+    refused(
+        runner,
+        imported,
+        ["import"],
+        "数值错误 bad numbers (1):",
+        "feature 'P1' (#1), field declared_area_mu",
+        "'30万元' is in 万元; the field is in 亩: write the number alone in 亩",
+    )
 
 
 def test_problems_are_capped_per_kind_with_a_count(imported, runner):
@@ -229,6 +274,8 @@ def read_only(*paths):
         (["import"], 2, ["cannot write the store", "read-only", "Nothing was written"]),
         (["check"], 0, ["no findings"]),  # reads the read-only store and reports
         (["map"], 2, ["cannot write it", "is read-only", "no file was changed"]),
+        # matplotlib snapshots: the refusal is the same, and 2 s instead of a browser's 4 s
+        (["brief", "--renderer", "static"], 2, ["briefing.docx: cannot write it", "read-only"]),
     ],
 )
 def test_read_only_project_folder(imported, runner, command, code, fragments):
@@ -321,4 +368,48 @@ def test_problems_of_every_layer_in_one_run(imported, runner):
         "zones.geojson [layers.zones]: 'Z1' at #1, #2",
         "parcels.geojson",
         "empty",
+    )
+
+
+def test_a_progress_row_with_an_impossible_date_names_file_sheet_row_feature_and_field(
+    imported, runner
+):
+    from tests.io.test_sheets import write_book
+
+    rows = [
+        ["地块", "P1", "2023-03-01", "已供地", "", ""],
+        ["地块", "P2", "2023-02-30", "已供地", "", ""],  # February has no 30th
+    ]
+    write_book(imported, [("第3周", rows, {"totals": False})])
+    # title row 1, header row 2: the bad row is row 4
+    refused(
+        runner,
+        imported,
+        ["import"],
+        "进度.xlsx, sheet 第3周, row 4: feature 'P2', field date (日期):",
+        "'2023-02-30' is not a real date; write it as 2024-09-30 (a day that exists)",
+    )
+
+
+def test_a_progress_number_may_carry_its_unit(imported, runner):
+    from tests.io.test_sheets import write_book
+
+    rows = [["地块", "P1", "2023-03-01", "已开工", "40%", ""]]
+    write_book(imported, [("三月", rows, {"totals": False})])
+    assert runner.invoke(cli, ["import", "-p", str(imported)]).exit_code == 0
+    stored = pyogrio.read_dataframe(imported / "park.gpkg", layer="progress")
+    assert list(stored["percent"]) == [40.0]
+
+
+def test_a_progress_number_in_another_unit_is_refused(imported, runner):
+    from tests.io.test_sheets import write_book
+
+    rows = [["地块", "P1", "2023-03-01", "已开工", "40亩", ""]]
+    write_book(imported, [("三月", rows, {"totals": False})])
+    refused(
+        runner,
+        imported,
+        ["import"],
+        "进度.xlsx, sheet 三月, row 3: feature 'P1', field percent (完成比例(%)):",
+        "'40亩' is in 亩; the field is in %: write the number alone in %",
     )

@@ -37,6 +37,18 @@ def _rows(ws):
     return header, [r for r in rows if r[header[1]] is not None]  # not the spare rows
 
 
+def _records_from(root, source: str):
+    """The stored records of *source* (by kind; None for empty) and their
+    (kind, id, date, stage, item, from, to)."""
+    stored = pyogrio.read_dataframe(root / "park.gpkg", layer="progress")
+    new = stored[stored["source_file"] == source].sort_values("kind")
+    new = new.astype(object).where(new.notna(), None)
+    return new, [
+        (r.kind, r.feature_id, r.date.date().isoformat(), r.stage, r.item, r.from_m, r.to_m)
+        for r in new.itertuples()
+    ]
+
+
 def test_template_is_built_filled_and_imported(demo, runner, tmp_path):
     out = demo / "layers" / "进度填报.xlsx"
     result = runner.invoke(cli, ["template", "-p", str(demo), "--out", str(out), "--json"])
@@ -89,14 +101,8 @@ def test_template_is_built_filled_and_imported(demo, runner, tmp_path):
     book.save(out)
     report = _import(demo)
     assert report.added == 2, report.notes
-    stored = pyogrio.read_dataframe(demo / "park.gpkg", layer="progress")
-    assert len(stored) == before + 2
-    new = stored[stored["source_file"] == "layers/进度填报.xlsx"].sort_values("kind")
-    new = new.astype(object).where(new.notna(), None)
-    got = [
-        (r.kind, r.feature_id, r.date.date().isoformat(), r.stage, r.item, r.from_m, r.to_m)
-        for r in new.itertuples()
-    ]
+    assert len(pyogrio.read_dataframe(demo / "park.gpkg", layer="progress")) == before + 2
+    _, got = _records_from(demo, "layers/进度填报.xlsx")
     assert got == [
         ("parcels", parcel_id, "2024-09-02", "allocated", None, None, None),
         ("roads", road_id, "2024-09-03", "in_progress", "subgrade", 10.0, 90.0),
@@ -116,3 +122,57 @@ def test_english_headers(demo, tmp_path):
         "Current stage",
         "Date",
     ]
+
+
+def _fill(ws, header: list, row: int, cells: dict) -> None:
+    """Write *cells* (heading → value) into *row* of *ws*, as a clerk types them."""
+    for name, value in cells.items():
+        ws.cell(row=row, column=header.index(name) + 1, value=value)
+
+
+def test_english_template_filled_by_a_clerk_imports(tmp_path, runner):
+    """The --lang en workbook: English sheet names, headers, stages and layer names all
+    read back by import, with no field map in park.toml."""
+    root = tmp_path / "park"
+    demo_project(root, today=TODAY)
+    out = root / "layers" / "progress-en.xlsx"
+    args = ["template", "-p", str(root), "--lang", "en", "--as-of", "2024-09-30"]
+    result = runner.invoke(cli, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (root / "park.toml").read_text(encoding="utf-8")
+    text += '\n[progress.english]\nsource = "layers/progress-en.xlsx"\n'
+    (root / "park.toml").write_text(text, encoding="utf-8")
+    before = len(pyogrio.read_dataframe(root / "park.gpkg", layer="progress"))
+    assert _import(root).added == 0  # unchanged: it records nothing
+    assert len(pyogrio.read_dataframe(root / "park.gpkg", layer="progress")) == before
+
+    book = openpyxl.load_workbook(out)
+    ws, roads_ws = book["Parcels"], book["Roads"]
+    header, rows = _rows(ws)
+    road_header, road_rows = _rows(roads_ws)
+    pos = next(i for i, r in enumerate(rows) if r["Current stage"] == "Land reserved")
+    parcel_id = rows[pos]["Feature ID"]
+    parcel_cells = {"Date": dt.datetime(2024, 9, 2), "Stage": "Allocated"}
+    _fill(ws, header, pos + 2, {**parcel_cells, "Note": "contract signed"})
+    # the date typed as text, as clerks do
+    road_cells = {"Date": "2024-09-03", "Work item": "Pavement", "Chainage range": "K0+100~K0+250"}
+    _fill(roads_ws, road_header, 2, {**road_cells, "Stage": "In progress", "Percent": "30%"})
+    book.save(out)
+
+    report = _import(root)
+    assert report.added == 2, report.notes
+    new, got = _records_from(root, "layers/progress-en.xlsx")
+    assert got == [
+        ("parcels", parcel_id, "2024-09-02", "allocated", None, None, None),
+        (
+            "roads",
+            road_rows[0]["Feature ID"],
+            "2024-09-03",
+            "in_progress",
+            "pavement",
+            100.0,
+            250.0,
+        ),
+    ]
+    assert list(new["percent"]) == [None, 30.0]
+    assert list(new["note"]) == ["contract signed", ""]
