@@ -450,3 +450,30 @@ def test_unreadable_progress_sources_through_the_cli(imported, runner, case):
     write, fragments = PROGRESS_SOURCE_CASES[case]
     write(imported)
     refused(runner, imported, ["import"], *fragments)
+
+
+def test_controls_already_in_the_store_break_neither_xlsx_nor_briefing(imported, runner):
+    """An ESC or BEL in a stored name (written past import, as an older parkgeo could) made
+    `check --xlsx` (openpyxl IllegalCharacterError) and `brief` (python-docx) crash."""
+    import docx
+    import openpyxl
+
+    from tests.cli.test_common import HOSTILE, _write_directly
+
+    sql = "UPDATE parcels SET id = ?, declared_area_mu = 50 WHERE id = 'P1'"
+    _write_directly(imported / "park.gpkg", sql, HOSTILE)
+    xlsx, word = imported / "checks.xlsx", imported / "briefing.docx"
+    result = runner.invoke(cli, ["check", "-p", str(imported), "--xlsx", str(xlsx)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    cells = [
+        str(c)
+        for ws in openpyxl.load_workbook(xlsx)
+        for r in ws.iter_rows(values_only=True)
+        for c in r
+    ]
+    assert "P1" in cells  # the escape sequences removed (clean_text), the id kept
+    assert not any("\x1b" in c or "\x07" in c for c in cells)
+    args = ["brief", "-p", str(imported), "--renderer", "static", "--out", str(word)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert docx.Document(word).paragraphs  # a readable Word file
