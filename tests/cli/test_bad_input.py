@@ -413,3 +413,67 @@ def test_a_progress_number_in_another_unit_is_refused(imported, runner):
         "进度.xlsx, sheet 三月, row 3: feature 'P1', field percent (完成比例(%)):",
         "'40亩' is in 亩; the field is in %: write the number alone in %",
     )
+
+
+def _truncated_workbook(park):
+    from tests.io.test_sheets import ROWS, write_book
+
+    path = write_book(park, [("三月", ROWS, {})])
+    path.write_bytes(path.read_bytes()[:600])  # a download cut short
+
+
+def _gbk_csv_declared_utf8(park):
+    from tests.conftest import PROGRESS_HEADERS, PROGRESS_SPEC
+
+    lines = [",".join(PROGRESS_HEADERS), "地块,P1,2023-03-01,已供地,,首次供地"]
+    (park / "layers" / "进度.csv").write_bytes("\n".join(lines).encode("gbk"))
+    spec = PROGRESS_SPEC.format(source="layers/进度.csv")
+    spec = spec.replace("[progress.weekly.fields]", 'encoding = "utf-8"\n[progress.weekly.fields]')
+    with (park / "park.toml").open("a", encoding="utf-8") as toml:
+        toml.write(spec)
+
+
+PROGRESS_SOURCE_CASES = {
+    "truncated xlsx": (
+        _truncated_workbook,
+        ["进度.xlsx", "not a readable .xlsx workbook", "save it again"],
+    ),
+    "GBK CSV declared utf-8": (
+        _gbk_csv_declared_utf8,
+        ["进度.csv", "look like GB18030 (GBK)", 'set encoding = "gbk"'],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PROGRESS_SOURCE_CASES)
+def test_unreadable_progress_sources_through_the_cli(imported, runner, case):
+    write, fragments = PROGRESS_SOURCE_CASES[case]
+    write(imported)
+    refused(runner, imported, ["import"], *fragments)
+
+
+def test_controls_already_in_the_store_break_neither_xlsx_nor_briefing(imported, runner):
+    """An ESC or BEL in a stored name (written past import, as an older parkgeo could) made
+    `check --xlsx` (openpyxl IllegalCharacterError) and `brief` (python-docx) crash."""
+    import docx
+    import openpyxl
+
+    from tests.cli.test_common import HOSTILE, _write_directly
+
+    sql = "UPDATE parcels SET id = ?, declared_area_mu = 50 WHERE id = 'P1'"
+    _write_directly(imported / "park.gpkg", sql, HOSTILE)
+    xlsx, word = imported / "checks.xlsx", imported / "briefing.docx"
+    result = runner.invoke(cli, ["check", "-p", str(imported), "--xlsx", str(xlsx)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    cells = [
+        str(c)
+        for ws in openpyxl.load_workbook(xlsx)
+        for r in ws.iter_rows(values_only=True)
+        for c in r
+    ]
+    assert "P1" in cells  # the escape sequences removed (clean_text), the id kept
+    assert not any("\x1b" in c or "\x07" in c for c in cells)
+    args = ["brief", "-p", str(imported), "--renderer", "static", "--out", str(word)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert docx.Document(word).paragraphs  # a readable Word file
