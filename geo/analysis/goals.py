@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from pyproj import Geod
 
 from geo.analysis.economy import economy_goal
+from geo.analysis.geometry import union as union_of
 from geo.analysis.progress import stage_history
 from geo.domain.crs import to_metric
 from geo.domain.goals import ECONOMY, goal_spec
@@ -330,7 +330,7 @@ def _union_area(metric: gpd.GeoDataFrame, mask, *, goal: _Goal, what: str, check
     """Area of the union of the masked geometries; a warning text when it fails the check."""
     if not mask.any():
         return 0.0, None
-    union = shapely.union_all(metric.geometry.to_numpy()[mask])
+    union = union_of(metric.geometry.to_numpy()[mask])  # touching groups: linear in parcels
     planar = float(union.area)
     if not check:
         return planar, None
