@@ -63,7 +63,11 @@ def union_parts(geoms) -> np.ndarray:
     """
     geoms = np.asarray(geoms, dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    return _polygons(_united(geoms, touching_groups(geoms)))
+    # shells clockwise as GEOS's overlay writes them: parts taken as they are may wind the
+    # other way, and a sum of signed areas (pyproj's geodesic area) must not cancel
+    return shapely.orient_polygons(
+        _polygons(_united(geoms, touching_groups(geoms))), exterior_cw=True
+    )
 
 
 def union(geoms):

@@ -60,3 +60,11 @@ def test_gaps_in_a_grid_are_found_one_each():
     assert len(pieces) == 10
     assert [p.area for p in pieces] == pytest.approx([80.0] * 10, abs=1e-6)
     assert [p.bounds[0] for p in pieces] == pytest.approx([359.0] * 10)
+
+
+def test_union_winds_every_shell_one_way():
+    # a clockwise and an anticlockwise square apart: summed signed areas must not cancel
+    cw = shapely.Polygon([(0, 0), (0, 10), (10, 10), (10, 0)])
+    ccw = shapely.Polygon([(20, 0), (30, 0), (30, 10), (20, 10)])
+    parts = shapely.get_parts(union([cw, ccw]))
+    assert [shapely.is_ccw(p.exterior) for p in parts] == [False, False]
