@@ -803,3 +803,10 @@ def test_quota_is_crossed_only_above_it(flawed, quota, over):
         assert found[0].value == pytest.approx(30.0, abs=1e-9)
         # the finding's place is the union: 20,000 m² less the overlap counted once
         assert found[0].geometry.area == pytest.approx(19_700.0, abs=1e-6)
+
+
+def test_on_rule_reports_every_rule_in_order(flawed):
+    seen = []
+    check(flawed, on_rule=lambda rule_id, done, total: seen.append((rule_id, done, total)))
+    rules = list(registered_rules())
+    assert seen == [(r, k, len(rules)) for k, r in enumerate(rules)]
