@@ -283,11 +283,16 @@ def _measure(goal, store, records, layers, reached, *, as_of, crs) -> GoalResult
     values = {}
     if how == "area":
         metric = to_metric(features, crs)
+        done: dict[bytes, float] = {}  # to date and to the period's end are often one set
         for name, mask in (("in", in_period), ("to_date", to_date), ("cum", cumulative)):
             # one cross-check per goal: the area in the period, else the area to date
             check = not notes and (name == "in" or not in_period.any())
+            key = mask.to_numpy().tobytes()
+            if key in done and not check:
+                values[name] = done[key]
+                continue
             m2, note = _union_area(metric, mask.to_numpy(), goal=goal, what=name, check=check)
-            values[name] = m2
+            values[name] = done[key] = m2
             if note:
                 notes.append(note)
         base["achieved_m2"] = values["in"]
