@@ -24,8 +24,9 @@ together, each adding 500 records to the same store (throughput in records/s).
 The checks section (``--only checks``): every rule of `parkgeo check` (the control
 indicators included) over N synthetic parcels with realistic attributes (zones, agreed start
 dates, industry codes, declared floor areas, a projects table naming two parcels each, a
-factory on every tenth parcel), timed rule by rule after the shared layers and states are
-read (``--check-sizes``, default 10k and 100k; keep 1M for a machine of its own).
+factory on every tenth parcel, economic figures, the seed's goals), timed rule by rule after
+the shared layers and states are read, then check_project, check_dates over four dates and
+each goal (``--check-sizes``, default 10k and 100k; keep 1M for a machine of its own).
 
 Usage: python scripts/bench.py [--sizes 1000,10000,100000] [--skip-explore-above N] [--json]
        python scripts/bench.py --only records [--records-large] [--stores [--pg URL]]
