@@ -13,6 +13,7 @@ from geo.cli.common import (
     as_of_option,
     as_recorded_option,
     console,
+    err_console,
     fmt,
     open_project,
     print_json,
@@ -21,9 +22,25 @@ from geo.cli.common import (
 
 
 def run_checks(manifest, store, date):
+    """check_project with a progress bar on stderr naming the rule that runs (a city's
+    10⁵ parcels take a minute)."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
     from geo.analysis.checks import check_project
 
-    return check_project(store, manifest, as_of=date)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task("check", total=None)
+
+        def on_rule(rule_id, done, total):
+            bar.update(task, description=f"check: {rule_id}", completed=done, total=total)
+
+        return check_project(store, manifest, as_of=date, on_rule=on_rule)
 
 
 def _check_write_csv(result, path: Path) -> Path:

@@ -786,3 +786,27 @@ def test_the_kinds_that_stand_on_parcels_come_from_the_kinds_table():
     # kinds.toml: factories and housing have a `parcel` field; roads, zones, projects not
     assert building_kinds() == ("factories", "housing")
     assert sited_kinds() == ("parcels", "factories", "housing")
+
+
+@pytest.mark.parametrize(("quota", "over"), [(30.0, False), (29.9, True)])
+def test_quota_is_crossed_only_above_it(flawed, quota, over):
+    # 2023 allocations P01 and P02 are two 100 m squares: 2 × 10,000 m² = 2 × 15 亩 = 30 亩
+    # (each parcel's own area: their 300 m² overlap counts in both, as allocated)
+    manifest = load_manifest(flawed)
+    result = run_checks(
+        open_store(manifest), as_of=manifest.as_of, crs=manifest.crs, quotas={2023: quota}
+    )
+    found = [f for f in result.findings if f.rule == "quota_exceeded"]
+    assert bool(found) is over
+    if over:
+        assert found[0].ids == ("P01", "P02")
+        assert found[0].value == pytest.approx(30.0, abs=1e-9)
+        # the finding's place is the union: 20,000 m² less the overlap counted once
+        assert found[0].geometry.area == pytest.approx(19_700.0, abs=1e-6)
+
+
+def test_on_rule_reports_every_rule_in_order(flawed):
+    seen = []
+    check(flawed, on_rule=lambda rule_id, done, total: seen.append((rule_id, done, total)))
+    rules = list(registered_rules())
+    assert seen == [(r, k, len(rules)) for k, r in enumerate(rules)]

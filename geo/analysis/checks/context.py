@@ -74,6 +74,8 @@ def polygonal(geom):
     """A polygonal geometry for the findings layer (lines and points get a 1 m buffer)."""
     if geom is None or geom.is_empty:
         return None
+    if geom.geom_type in _POLY and geom.is_valid:
+        return geom  # uniting its parts again would change nothing (and is slow when many)
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLY]
@@ -201,12 +203,14 @@ class Context:
         frame = self.layers.get("parcels")
         if frame is None:
             return pd.Series(dtype="float64")
-        areas = []
-        for geom in frame.geometry:
-            if geom is None or geom.is_empty:
-                areas.append(np.nan)
-            else:
-                areas.append(polygonal_area(geom if geom.is_valid else shapely.make_valid(geom)))
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        areas = np.where(bad, np.nan, shapely.area(geoms))
+        # invalid ones made valid, and anything not a (multi)polygon: its polygonal parts
+        odd = ~bad & (~shapely.is_valid(geoms) | ~np.isin(shapely.get_type_id(geoms), (3, 6)))
+        for k in np.flatnonzero(odd):
+            geom = geoms[k]
+            areas[k] = polygonal_area(geom if geom.is_valid else shapely.make_valid(geom))
         return pd.Series(areas, index=frame["id"].to_numpy(), dtype="float64")
 
     @cached_property

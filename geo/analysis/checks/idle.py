@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import cache
 
-import shapely
-
 from geo.analysis.checks.base import Both, Finding, Rule, message, rule
 from geo.analysis.checks.context import Context, add_years, parse_date
+from geo.analysis.geometry import union
 from geo.domain.tables import kind, vocabulary
 from geo.domain.units import M2_PER_MU, WAN_PER_YI
 from geo.domain.values import as_number
@@ -200,10 +199,12 @@ def _idle_stalled(ctx: Context, spec: Rule) -> Iterable[Finding]:
 def allocations_by_year(ctx: Context) -> dict[int | None, list[str]]:
     """Year of allocation (None: no date, or after the as-of date) → parcel ids."""
     out: dict[int | None, list[str]] = {}
-    for row in ctx.allocated_parcels().to_dict("records"):
-        date = parse_date(row.get("allocated_on"))
+    parcels = ctx.allocated_parcels()
+    dates = parcels["allocated_on"] if "allocated_on" in parcels.columns else [None] * len(parcels)
+    for pid, value in zip(parcels["id"], dates, strict=True):
+        date = parse_date(value)
         year = date.year if date is not None and date <= ctx.as_of else None
-        out.setdefault(year, []).append(row["id"])
+        out.setdefault(year, []).append(pid)
     return out
 
 
@@ -231,6 +232,6 @@ def _quota_exceeded(ctx: Context, spec: Rule) -> Iterable[Finding]:
             ids=ids,
             value=area_mu,
             threshold=quota,
-            geometry=shapely.union_all(parts) if parts else None,
+            geometry=union(parts) if parts else None,
             **text,
         )

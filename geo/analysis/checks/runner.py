@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import pandas as pd
@@ -33,6 +33,7 @@ def run_checks(
     thresholds: Mapping[str, object] | None = None,
     quotas: Mapping[int, float] | None = None,
     intensity: Mapping[str, float] | None = None,
+    on_rule: Callable[[str, int, int], None] | None = None,
 ) -> CheckResult:
     """Run every registered rule over the store and summarize land allocation on *as_of*.
 
@@ -52,6 +53,9 @@ def run_checks(
     intensity
         The park's control-indicator thresholds by indicator
         (:func:`geo.domain.intensity.intensity_settings` of park.toml ``[intensity]``).
+    on_rule
+        Called with (rule id, rules done, rules in all) before each rule runs, for a
+        progress bar.
 
     Raises
     ------
@@ -69,19 +73,24 @@ def run_checks(
     ctx = Context(
         store, as_of=as_of, crs=crs, thresholds=limits, quotas=quotas, intensity=intensity
     )
-    return _result(ctx, _run(ctx, dated=None))
+    return _result(ctx, _run(ctx, dated=None, on_rule=on_rule))
 
 
-def _run(ctx: Context, *, dated: bool | None) -> list:
+def _run(ctx: Context, *, dated: bool | None, on_rule=None) -> list:
     """The findings of the registered rules on *ctx*: all, or those whose ``dated`` is
     *dated*."""
     table = rule_table()
-    return [
-        f
+    chosen = [
+        (rule_id, func)
         for rule_id, func in registered_rules().items()
         if dated is None or table[rule_id].dated is dated
-        for f in func(ctx, table[rule_id])
     ]
+    out = []
+    for done, (rule_id, func) in enumerate(chosen):
+        if on_rule is not None:
+            on_rule(rule_id, done, len(chosen))
+        out.extend(func(ctx, table[rule_id]))
+    return out
 
 
 def _result(ctx: Context, findings: list, *, summary: bool = True) -> CheckResult:
@@ -159,8 +168,9 @@ def findings_table(result: CheckResult) -> pd.DataFrame:
     return frame
 
 
-def check_project(store: Store, manifest, *, as_of: dt.date) -> CheckResult:
-    """:func:`run_checks` with the project's working CRS, ``[checks]`` and ``[quotas]``.
+def check_project(store: Store, manifest, *, as_of: dt.date, on_rule=None) -> CheckResult:
+    """:func:`run_checks` with the project's working CRS, ``[checks]`` and ``[quotas]``
+    (*on_rule*: as :func:`run_checks`).
 
     Findings are derived, never stored: every output asks for them on its own date.
     """
@@ -172,6 +182,7 @@ def check_project(store: Store, manifest, *, as_of: dt.date) -> CheckResult:
         thresholds=thresholds,
         quotas=manifest.quotas,
         intensity=intensity_settings(manifest.intensity, where=str(manifest.path)),
+        on_rule=on_rule,
     )
 
 

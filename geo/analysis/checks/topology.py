@@ -15,6 +15,7 @@ import shapely
 
 from geo.analysis.checks.base import Both, Finding, Rule, message, noun, rule
 from geo.analysis.checks.context import Context, building_kinds, polygonal_area, sited_kinds
+from geo.analysis.geometry import closing_gaps
 from geo.domain.tables import kind
 from geo.domain.units import M2_PER_MU
 from geo.domain.values import as_text
@@ -88,7 +89,9 @@ def _parcel_gap(ctx: Context, spec: Rule) -> Iterable[Finding]:
 
     A morphological closing of the union of the zone's parcels (grow by half the width,
     shrink back, mitred corners) fills exactly the gaps, holes and slivers narrower than the
-    width; what it adds and touches two different parcels is a gap between them.
+    width; what it adds and touches two different parcels is a gap between them. The
+    closing is taken block by block (:func:`geo.analysis.geometry.closing_gaps`): one GEOS
+    buffer of a whole zone grows with the square of its parcels.
     """
     parcels = ctx.good("parcels")
     if parcels is None or len(parcels) < 2:
@@ -100,18 +103,15 @@ def _parcel_gap(ctx: Context, spec: Rule) -> Iterable[Finding]:
     zones = (
         parcels["zone"].map(as_text) if "zone" in parcels.columns else pd.Series("", parcels.index)
     )
-    for zone_id in dict.fromkeys(zones):
-        members = parcels[(zones == zone_id).to_numpy()]
+    for zone_id, rows in zones.groupby(zones.to_numpy(), sort=False).indices.items():
+        members = parcels.iloc[rows]
         if len(members) < 2:
             continue
         ids = members["id"].tolist()
         geoms = members.geometry.array
-        union = shapely.union_all(geoms)
-        grown = shapely.buffer(union, width / 2, join_style="mitre", mitre_limit=10.0)
-        closed = shapely.buffer(grown, -width / 2, join_style="mitre", mitre_limit=10.0)
         tree = shapely.STRtree(geoms)
         where = Both.of(message("gap_in_zone", zone=zone_id) if zone_id else message("gap_no_zone"))
-        for piece in shapely.get_parts(shapely.difference(closed, union)):
+        for piece in closing_gaps(geoms, width):
             if piece.geom_type not in _POLY or piece.area < min_area:
                 continue
             touching = sorted({ids[k] for k in tree.query(piece, "dwithin", distance=_TOUCH_M)})
