@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pyogrio
@@ -101,3 +102,34 @@ def test_outside_china_the_utm_zone_is_chosen(tmp_path, lon, lat, expected):
     frame["geometry"] = [shapely.box(lon, lat, lon + 0.001, lat + 0.001)] * len(frame)
     path = write_layer(frame, tmp_path / "parcels", fmt="geojson")
     assert guess_project([path]).crs == expected
+
+
+# Natural Earth 1:110m countries (public domain, naturalearthdata.com), as shipped by pyogrio
+NATURAL_EARTH = (
+    Path(pyogrio.__file__).parent / "tests" / "fixtures" / "naturalearth_lowres"
+) / "naturalearth_lowres.shp"
+
+
+def natural_earth() -> Path:
+    if not NATURAL_EARTH.exists():
+        pytest.skip(f"{NATURAL_EARTH} is not here (this pyogrio ships no test fixtures)")
+    return NATURAL_EARTH
+
+
+def test_init_from_world_countries_is_refused_clearly_until_an_id_is_mapped(tmp_path, runner):
+    park = tmp_path / "park"
+    result = runner.invoke(cli, ["init", str(park), "--from", str(natural_earth())])
+    assert result.exit_code == 0, result.output
+    text = (park / "park.toml").read_text(encoding="utf-8")
+    manifest = tomllib.loads(text)
+    # bounds -180..180°E, -90..83.6°N: centre (0°E, -3.2°N) lies outside China, so the UTM
+    # zone of the centre, floor((0 + 180) / 6) + 1 = 31, south: EPSG:32700 + 31
+    assert manifest["park"]["crs"] == "EPSG:32731"
+    (layer,) = manifest["layers"].values()
+    assert layer["kind"] == "zones" and layer["fields"] == {"name": "name"}
+    assert "no field for id" in text  # what was not guessed is said, in the file too
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    # no Chinese id field: refused, saying which field is missing and where to map it
+    assert result.exit_code == 2, result.output
+    assert "id (编号) missing" in result.output and "[layers.zones.fields]" in result.output
+    assert "Traceback" not in result.output and not (park / "park.gpkg").exists()
