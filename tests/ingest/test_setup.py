@@ -15,6 +15,7 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+from pyproj import CRS, Geod
 
 from geo.cli import cli
 from geo.ingest.setup import guess_project
@@ -133,3 +134,51 @@ def test_init_from_world_countries_is_refused_clearly_until_an_id_is_mapped(tmp_
     assert result.exit_code == 2, result.output
     assert "id (编号) missing" in result.output and "[layers.zones.fields]" in result.output
     assert "Traceback" not in result.output and not (park / "park.gpkg").exists()
+
+
+def _gk_epsg(zone: int) -> int:
+    """EPSG of the CGCS2000 3° GK zone *zone* (no prefix), checked by its name in PROJ."""
+    prefixed, plain = CRS.from_epsg(4513 + zone - 25), CRS.from_epsg(4534 + zone - 25)
+    assert prefixed.name == f"CGCS2000 / 3-degree Gauss-Kruger zone {zone}"
+    assert plain.name == f"CGCS2000 / 3-degree Gauss-Kruger CM {3 * zone}E"
+    return 4534 + zone - 25
+
+
+def test_working_crs_guard_on_a_real_country_names_its_zone(tmp_path, runner):
+    world = pyogrio.read_dataframe(natural_earth())
+    korea = world[world["iso_a3"] == "KOR"][["iso_a3", "name", "geometry"]]
+    korea = korea.rename(columns={"iso_a3": "片区编号", "name": "片区名称"}).to_crs("EPSG:4326")
+    (tmp_path / "layers").mkdir()
+    korea.to_file(tmp_path / "layers" / "korea.gpkg", driver="GPKG")
+    (tmp_path / "park.toml").write_text(
+        '[park]\nname = "韩国"\ncrs = "EPSG:4544"\n\n[layers.zones]\nkind = "zones"\n'
+        'source = "layers/korea.gpkg"\nid = "片区编号"\n'
+        '[layers.zones.fields]\n"片区名称" = "name"\n',
+        encoding="utf-8",
+    )
+    # centroid 127.82°E: zone round(127.9 / 3) = 43, CM 129°E, EPSG:4552
+    lon = korea.geometry.iloc[0].centroid.x
+    zone = round(lon / 3)
+    assert zone == 43 and _gk_epsg(zone) == 4552
+    # planar area in CM 105°E (22° west of Korea) against the GRS 80 geodesic area
+    geod = Geod(ellps="GRS80")
+    geodesic = abs(geod.geometry_area_perimeter(shapely.orient_polygons(korea.geometry.iloc[0]))[0])
+    planar = float(korea.to_crs("EPSG:4544").area.iloc[0])
+    share = planar / geodesic - 1
+    # by hand: scale k ≈ 1 + (Δλ·cos φ)² / 2 at Δλ ≈ 23°, φ ≈ 36°: k ≈ 1.052, area k² ≈ +10.7%
+    # (measured: +10.84%; in its own zone EPSG:4552 +0.04%)
+    assert 0.08 < share < 0.14
+
+    result = runner.invoke(cli, ["import", "-p", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    text = " ".join(warnings)
+    assert f"use crs = 'EPSG:{_gk_epsg(zone)}'" in text, warnings
+    assert f"{share:+.2%} off their geodesic areas" in text, warnings
+    assert "beyond the edge of the working CRS EPSG:4544" in text, warnings
+    # in its own zone the guard is quiet (within the ±0.1% limit)
+    toml = tmp_path / "park.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("4544", "4552"), encoding="utf-8")
+    result = runner.invoke(cli, ["import", "-p", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["warnings"] == []
