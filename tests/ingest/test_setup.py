@@ -182,3 +182,34 @@ def test_working_crs_guard_on_a_real_country_names_its_zone(tmp_path, runner):
     result = runner.invoke(cli, ["import", "-p", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["warnings"] == []
+
+
+def test_init_from_the_real_gbk_shapefile_decodes_and_imports_once_an_id_is_mapped(
+    tmp_path, runner
+):
+    # geotools' chinese_poly (no .cpg): NAME 黑龙江省 in GBK, ADCODE93/ADCODE99 230000
+    shp = realdata("encodings", "chinese_poly.shp")
+    park = tmp_path / "park"
+    result = runner.invoke(cli, ["init", str(park), "--from", str(shp)])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    # bounds 121.18..135.08°E: centre 128.13°E, zone round(128.13 / 3) = 43
+    assert f"working CRS: EPSG:{_gk_epsg(43)}" in out
+    text = (park / "park.toml").read_text(encoding="utf-8")
+    manifest = tomllib.loads(text)
+    assert manifest["park"]["crs"] == "EPSG:4552"
+    (layer,) = manifest["layers"].values()
+    assert layer["kind"] == "zones" and layer["fields"] == {"NAME": "name"}
+    assert "text encoding gb18030 (no .cpg" in text and "no field for id" in text
+    # as written it has no id: refused with the field to map (the README says otherwise)
+    result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 2 and "id (编号) missing" in result.output
+    toml = park / "park.toml"
+    toml.write_text(
+        text.replace("[layers.zones.fields]", 'id = "ADCODE99"\n[layers.zones.fields]'),
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["import", "-p", str(park), "--json"])
+    assert result.exit_code == 0, result.output
+    stored = pyogrio.read_dataframe(park / "park.gpkg", layer="zones")
+    assert list(stored["id"]) == ["230000"] and list(stored["name"]) == ["黑龙江省"]
