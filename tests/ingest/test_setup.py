@@ -135,6 +135,24 @@ def test_init_from_world_countries_is_refused_clearly_until_an_id_is_mapped(tmp_
     assert "id (编号) missing" in result.output and "[layers.zones.fields]" in result.output
     assert "Traceback" not in result.output and not (park / "park.gpkg").exists()
 
+    # with an id mapped, the countries far from UTM 31S cannot be projected into it; that
+    # is the working CRS's fault, not the data's: said so, with each feature's own zone
+    toml = park / "park.toml"
+    toml.write_text(
+        text.replace("[layers.zones.fields]", 'id = "iso_a3"\n[layers.zones.fields]'),
+        encoding="utf-8",
+    )
+    with pytest.warns(RuntimeWarning):  # shapely's area of the projected inf coordinates
+        result = runner.invoke(cli, ["import", "-p", str(park)])
+    assert result.exit_code == 2, result.output
+    out = " ".join(result.output.split())
+    assert "无效几何" not in out and "--repair" not in out  # the source geometry is valid
+    # Indonesia's centroid (117.4°E, 2.2°S): UTM floor((117.4 + 180) / 6) + 1 = 50 south
+    assert "'IDN' is valid as read but not once projected into the working CRS EPSG:32731" in out
+    assert "zone of its centre (EPSG:32750)" in out
+    assert "'-99' at #22" in out  # the other problem of the run, in the same report
+    assert not (park / "park.gpkg").exists()
+
 
 def _gk_epsg(zone: int) -> int:
     """EPSG of the CGCS2000 3° GK zone *zone* (no prefix), checked by its name in PROJ."""
