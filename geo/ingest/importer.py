@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.domain.crs import crs_fit_warnings
+from geo.domain.crs import crs_fit_warnings, working_crs_for
 from geo.domain.goals import goal_spec
 from geo.domain.linref import road_centerlines
 from geo.domain.tables import Kind, kind
@@ -119,6 +119,18 @@ def _bad_area(value: object, number: float, field: str) -> str:
             f"(e.g. {-number:g}{unit.zh if unit else ''})"
         )
     return f"{shown!r} is not a finite area; write the area as a number"
+
+
+def _broken_by_projection(gdf, lonlat, i: int, where: str, working_crs: str) -> str:
+    """Why feature *i*, valid as read, is invalid once projected into *working_crs*."""
+    centre = lonlat.iloc[i].centroid
+    fit = working_crs_for(centre.x, centre.y)
+    return (
+        f"{where}: {gdf['id'].iloc[i]!r} is valid as read but not once projected into the "
+        f"working CRS {working_crs} ({shapely.is_valid_reason(gdf.geometry.array[i])}): it "
+        f"lies too far from that zone. Measure it in the zone of its centre ({fit}): set crs "
+        "in [park], or split the layer by zone into projects of their own."
+    )
 
 
 def _blank(value: object) -> bool:
@@ -229,7 +241,18 @@ def _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, pr
             "plane, so the Z values were dropped (areas and lengths are those of the 2D shapes)"
         )
     report.warnings.extend(crs_fit_warnings(gdf, working_crs, layer=spec.name))
+    valid_before = shapely.is_valid(gdf.geometry.array)
+    lonlat = gdf.geometry.to_crs("EPSG:4326")
     gdf = gdf.to_crs(working_crs)
+    broken = np.flatnonzero(valid_before & ~shapely.is_valid(gdf.geometry.array))
+    if len(broken):
+        # the source is fine: the working CRS cannot hold features that far from its zone
+        problems.add(
+            "crs",
+            [_broken_by_projection(gdf, lonlat, i, where, working_crs) for i in broken],
+            CRSError,
+        )
+        return None
     tolerance = repair_tolerance_m2
     if tolerance is None:
         tolerance = spec.repair_tolerance_m2
