@@ -26,6 +26,7 @@ __all__ = [
     "cached_table",
     "data_table",
     "drawn_kinds",
+    "drawn_layers",
     "kind",
     "kind_stage",
     "kinds",
@@ -204,6 +205,17 @@ def staged_kinds() -> tuple[str, ...]:
 def drawn_kinds() -> tuple[Kind, ...]:
     """Kinds a map draws, in drawing order (``draw`` in kinds.toml)."""
     return tuple(sorted((k for k in kinds().values() if k.draw is not None), key=lambda k: k.draw))
+
+
+@cached_table
+def drawn_layers() -> tuple[tuple[str, Kind | None], ...]:
+    """What maps draw, in drawing order, as (key, kind): the kinds with a ``draw`` order
+    (kinds.toml) and the overlays that are no kind (``[snapshot] overlays`` of map.toml,
+    chainage ticks), with None for their kind."""
+    overlays = _load("map.toml").get("snapshot", {}).get("overlays", {})
+    keyed = [(k.draw, k.name, k) for k in drawn_kinds()]
+    keyed += [(draw, name, None) for name, draw in overlays.items()]
+    return tuple((name, k) for _, name, k in sorted(keyed, key=lambda e: e[0]))
 
 
 @cached_table

@@ -23,7 +23,7 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from geo.domain.tables import Kind, drawn_kinds, label, stage_with_role, vocabulary
+from geo.domain.tables import Kind, drawn_kinds, drawn_layers, label, stage_with_role, vocabulary
 from geo.errors import ParkGeoError
 
 __all__ = ["BACKGROUND", "legend_entries", "nice_length", "render_static", "snapshot_font"]
@@ -37,15 +37,6 @@ BACKGROUND = "#f4f3ef"
 TICK_LABEL_MPP = 2.0
 
 _PT = 0.75  # points per CSS pixel
-#: Overlays that are no layer kind, with their place among the kinds' ``draw`` orders
-#: (chainage ticks are listed after the roads, before the findings).
-_OVERLAYS = {"ticks": 7}
-
-
-def _legend_order(frames) -> list[tuple[str, Kind | None]]:
-    keyed = [(k.draw, k.name, k) for k in drawn_kinds()]
-    keyed += [(draw, name, None) for name, draw in _OVERLAYS.items()]
-    return [(name, k) for _, name, k in sorted(keyed, key=lambda e: e[0]) if name in frames]
 
 
 def legend_entries(frames, *, lang: str, road_items: bool = False) -> list[tuple]:
@@ -53,11 +44,12 @@ def legend_entries(frames, *, lang: str, road_items: bool = False) -> list[tuple
 
     ``entry`` is ``heading`` (the layer's title), ``stage`` (a stage of the layer's
     vocabulary; ``colour`` is its colour in stages.toml), or the layer's own symbol
-    (``outline``, ``tick``, ``finding``). Layers are the kinds of kinds.toml that have a
-    ``draw`` order and are in *frames*, in that order, and the chainage ticks.
+    (``outline``, ``tick``, ``finding``). Layers are those of
+    :func:`geo.domain.tables.drawn_layers` (kinds with a ``draw`` order, the chainage
+    ticks) that are in *frames*, in that order.
     """
     rows = []
-    for key, k in _legend_order(frames):
+    for key, k in (entry for entry in drawn_layers() if entry[0] in frames):
         heading = label(key, lang, default=k.label(lang) if k else key)
         if k is not None and k.sections and not road_items:
             frame = frames[key]

@@ -12,17 +12,25 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.domain.tables import label, vocabulary, work_items
+from geo.domain.tables import (
+    drawn_layers,
+    kind,
+    label,
+    stage_with_role,
+    stages_for_kind,
+    vocabulary,
+    work_items,
+)
 from geo.io.files import write_atomic
 from geo.render.snapshot._model import (
-    LAYER_KEYS,
-    ROAD_LAYERS,
     STRAND_SPACING_PX,
     Extent,
     SnapshotOptions,
     extent_aspect,
+    layer_keys,
     metres_per_px,
     resolve_extent,
+    road_layers,
     word_layout,
 )
 
@@ -137,9 +145,10 @@ def _uncovered(line, sections: pd.DataFrame, crs: str) -> list:
 
 
 def _layers_for(extent: Extent, options: SnapshotOptions) -> tuple[str, ...]:
+    keys = layer_keys()
     if options.layers is not None:
-        return tuple(k for k in LAYER_KEYS if k in options.layers)
-    return ROAD_LAYERS if extent.kind == "road" else LAYER_KEYS
+        return tuple(k for k in keys if k in options.layers)
+    return road_layers() if extent.kind == "road" else keys
 
 
 def snapshot_layers(
@@ -157,19 +166,19 @@ def snapshot_layers(
     keys = _layers_for(extent, options)
     records = store.read_kind("progress")
     out: dict[str, gpd.GeoDataFrame] = {}
-    if "zones" in keys:
-        zones = store.read_kind("zones")
-        if zones is not None and len(zones):
-            out["zones"] = zones.to_crs(crs)
-    vocab = {"parcels": "land", "factories": "building", "housing": "building"}
-    for key in ("parcels", "housing", "factories"):
-        if key not in keys:
+    drawn = dict(drawn_layers())
+    for key in keys:
+        k = drawn.get(key)
+        if k is None or k.sections:  # overlays and roads: below
             continue
-        features = store.read_kind(key)
+        features = store.read_kind(key)  # None for a derived kind (the findings: below)
         if features is None or not len(features):
             continue
+        if not k.stages:  # an area kind drawn in its own style (zones)
+            out[key] = features.to_crs(crs)
+            continue
         state = layer_state(features, records, kind_name=key, as_of=as_of).features
-        colors = {s.code: s.color for s in vocabulary(vocab[key])}
+        colors = {s.code: s.color for s in stages_for_kind(key)}
         state = state.to_crs(crs)
         state["color"] = [colors.get(s, "#888888") for s in state["stage"]]
         out[key] = state
@@ -190,7 +199,8 @@ def snapshot_layers(
                 result = road_state(chosen, records, as_of=as_of, centerlines=centerlines)
                 frame = section_geometries(result, centerlines, crs=crs)
                 items = [i.code for i in work_items() if (frame["item"] == i.code).any()]
-                shown = "pavement" if "pavement" in items else (items[0] if items else None)
+                default = stage_with_role(kind("roads").sections, "map_default").code
+                shown = default if default in items else (items[0] if items else None)
                 frame = frame[frame["item"] == shown]
             out["roads"] = frame
         if "ticks" in keys:
@@ -218,16 +228,12 @@ def _to_png(image, path: Path, dpi: float) -> Path:
 def legend_columns(keys: tuple[str, ...], height: float) -> int:
     """Columns the legend needs to fit in a map *height* CSS pixels high (about 18 px a
     line, a title and its entries per layer, 110 px kept for the title and margins)."""
-    from geo.domain.tables import kind
-
+    kinds = dict(drawn_layers())
     lines = 0
     for key in keys:
-        if key == "roads":
-            lines += 1 + len(vocabulary("road"))
-        elif key in ("parcels", "factories", "housing"):
-            lines += 1 + len(vocabulary("land" if key == "parcels" else kind(key).stages))
-        else:
-            lines += 2
+        k = kinds.get(key)
+        # a title and a line per stage for a staged layer (roads too), else a symbol
+        lines += 1 + (len(vocabulary(k.stages)) if k is not None and k.stages else 1)
     needed = lines * 18 + 8 * len(keys) + 20
     return max(1, math.ceil(needed / max(height - 110, 100)))
 
