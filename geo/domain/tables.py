@@ -283,7 +283,7 @@ def kind_stage(kind_name: str, text: object) -> Stage | None:
 
 def work_items() -> tuple[Stage, ...]:
     """Road work items (路基, 管网, 路面, 绿化, 照明) in build order."""
-    return vocabulary("item")
+    return vocabulary(kind("roads").sections)
 
 
 def lookup_kind(text: object) -> Kind | None:

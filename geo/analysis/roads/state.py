@@ -34,7 +34,7 @@ from geo.analysis.roads.model import (
     _union,
     _where,
 )
-from geo.domain.tables import Stage, vocabulary, work_items
+from geo.domain.tables import Stage, stages_for_kind, work_items
 from geo.domain.values import as_number, as_text
 from geo.errors import ChainageError, JoinError
 
@@ -279,7 +279,7 @@ def _stretches(item: Stage, painted, line, chainage_of: dict) -> list[dict]:
     Each is a section dict (see :func:`_section`) with ``d0``, ``d1`` (distances along the
     drawn line) and ``recorded``.
     """
-    first = vocabulary("road")[0]
+    first = stages_for_kind("roads")[0]
     out: list[dict] = []
 
     def unrecorded(d0: float, d1: float) -> dict:

@@ -68,8 +68,8 @@ def road_strands(
     sections = section_geometries(result, centerlines, crs=manifest.crs)
     line = centerlines[road_id]
     base = gpd.GeoSeries([line.line], crs=line.crs).to_crs(manifest.crs).iloc[0]
-    colors = {s.code: s.color for s in vocabulary("road")}
-    not_started = vocabulary("road")[0].code
+    colors = {s.code: s.color for s in stages_for_kind("roads")}
+    not_started = stages_for_kind("roads")[0].code
     items = work_items()
     rows, geoms, labels_out = [], [], []
     (sx, sy), (ex, ey) = base.coords[0], base.coords[-1]
