@@ -307,6 +307,9 @@ def test_a_new_staged_kind_and_stage_reach_the_static_legend(new_tables):
 @pytest.mark.parametrize(("vocab", "role", "codes"), [
     ("land", "project", ["started", "completed", "producing"]),  # the seed's 开工/竣工/投产
     ("item", "map_default", ["pavement"]),
+    ("road", "done", ["done"]),  # a record at 100 % is read as done
+    ("road", "partial", ["in_progress"]),  # between 0 and 100 % without a stage
+    ("road", "begun", ["in_progress", "done"]),  # the next work item may follow
 ])  # fmt: skip
 def test_the_roles_the_code_asks_for_are_in_the_tables(vocab, role, codes):
     from geo.domain.tables import stages_with_role

@@ -9,6 +9,7 @@ from geo.analysis.roads.model import (
     RULES,
     _item,
     _label,
+    _road_role,
     _road_stage,
     _station,
     _subtract,
@@ -76,7 +77,7 @@ def _gaps(road, item, records, done_intervals, line, chainage_of) -> list[dict]:
         if rec["from_m"] <= line.start + _WHOLE_ROAD_SLACK_M
         and rec["to_m"] >= line.end - _WHOLE_ROAD_SLACK_M
     ]
-    if not whole or whole[-1]["stage"] != "done":
+    if not whole or whole[-1]["stage"] not in _road_role("done"):
         return []
     claim = whole[-1]
     gaps = _subtract([(claim["d0"], claim["d1"])], done_intervals)
@@ -110,7 +111,7 @@ def _ahead(road, item, painted, done, line, chainage_of) -> list[dict]:
     zh, en = _road_title(road)
     out = []
     for a, b, rec in painted:
-        if rec["stage"] not in ("done", "in_progress"):
+        if rec["stage"] not in _road_role("begun"):
             continue
         stage = _road_stage(rec["stage"])
         for g0, g1 in _subtract([(a, b)], done[item.after]):

@@ -179,3 +179,8 @@ def _item(code: str) -> Stage | None:
 
 def _road_stage(code: str) -> Stage:
     return next(stage for stage in stages_for_kind("roads") if stage.code == code)
+
+
+def _road_role(role: str) -> frozenset[str]:
+    """Codes of the road stages with *role* (``done``, ``partial``, ``begun``: stages.toml)."""
+    return frozenset(s.code for s in stages_for_kind("roads") if role in s.roles)

@@ -29,12 +29,13 @@ from geo.analysis.roads.model import (
     _item,
     _label,
     _length,
+    _road_role,
     _road_stage,
     _station,
     _union,
     _where,
 )
-from geo.domain.tables import Stage, stages_for_kind, work_items
+from geo.domain.tables import Stage, kind, stage_with_role, stages_for_kind, work_items
 from geo.domain.values import as_number, as_text
 from geo.errors import ChainageError, JoinError
 
@@ -42,12 +43,17 @@ __all__ = ["road_state", "roads_status", "select_roads"]
 
 
 def _state(stage: str, percent: float | None) -> str:
-    """Stage code of a record: ``done`` when its stage says so or its percent is 100."""
-    if stage == "done" or percent == 100:
-        return "done"
+    """Stage code of a record: done when its stage says so or its percent is 100; without
+    a stage, the first road stage at 0 % and the partial one in between (stages.toml roles)."""
+    vocab = kind("roads").stages
+    done = stage_with_role(vocab, "done").code
+    if stage == done or percent == 100:
+        return done
     if stage:
         return stage
-    return "not_started" if percent == 0 else "in_progress"
+    return (
+        stages_for_kind("roads")[0].code if percent == 0 else stage_with_role(vocab, "partial").code
+    )
 
 
 def _road_records(records: pd.DataFrame | None) -> list[dict]:
@@ -191,9 +197,11 @@ def _one_road(road: dict, records: list[dict], line) -> RoadState:
         own = [rec for rec in placed if rec["item"] == item.code]
         painted = _paint(own)
         painted_by_item[item.code] = painted
-        done[item.code] = _union((a, b) for a, b, rec in painted if rec["stage"] == "done")
+        done[item.code] = _union(
+            (a, b) for a, b, rec in painted if rec["stage"] in _road_role("done")
+        )
         started[item.code] = _union(
-            (a, b) for a, b, rec in painted if rec["stage"] in ("done", "in_progress")
+            (a, b) for a, b, rec in painted if rec["stage"] in _road_role("begun")
         )
         done_m = _length(done[item.code]) / line.scale
         items.append(
