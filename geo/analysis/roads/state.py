@@ -259,8 +259,16 @@ def _paint(records: list[dict]) -> list[tuple[float, float, dict]]:
 
 
 def _section(item: Stage, d0: float, d1: float, rec: dict, chainage_of: dict) -> dict:
-    stage = _road_stage(rec["stage"])
-    ch_from, ch_to = chainage_of[d0], chainage_of[d1]
+    return _piece(item, chainage_of[d0], chainage_of[d1], _road_stage(rec["stage"]), rec, d1 - d0)
+
+
+#: What a stretch no record covers says of its record.
+_UNRECORDED = {"percent": None, "date": None, "contract_section": None, "note": None}
+
+
+def _piece(item: Stage, ch_from: float, ch_to: float, stage: Stage, rec: dict, length: float):
+    """One section dict: *item* from chainage *ch_from* to *ch_to* at *stage*, with the
+    percent, date, contract section and note of its record *rec*."""
     return {
         "item": item.code,
         "item_zh": item.zh,
@@ -272,11 +280,8 @@ def _section(item: Stage, d0: float, d1: float, rec: dict, chainage_of: dict) ->
         "stage": stage.code,
         "stage_zh": stage.zh,
         "stage_en": stage.en,
-        "percent": rec["percent"],
-        "date": rec["date"],
-        "contract_section": rec["contract_section"],
-        "note": rec["note"],
-        "length_m": d1 - d0,
+        **{key: rec[key] for key in _UNRECORDED},
+        "length_m": length,
     }
 
 
@@ -292,26 +297,8 @@ def _stretches(item: Stage, painted, line, chainage_of: dict) -> list[dict]:
 
     def unrecorded(d0: float, d1: float) -> dict:
         ch_from, ch_to = _station(d0, chainage_of, line), _station(d1, chainage_of, line)
-        return {
-            "item": item.code,
-            "item_zh": item.zh,
-            "item_en": item.en,
-            "from_m": ch_from,
-            "to_m": ch_to,
-            "from": _label(ch_from),
-            "to": _label(ch_to),
-            "stage": first.code,
-            "stage_zh": first.zh,
-            "stage_en": first.en,
-            "percent": None,
-            "date": None,
-            "contract_section": None,
-            "note": None,
-            "length_m": d1 - d0,
-            "d0": d0,
-            "d1": d1,
-            "recorded": False,
-        }
+        piece = _piece(item, ch_from, ch_to, first, _UNRECORDED, d1 - d0)
+        return {**piece, "d0": d0, "d1": d1, "recorded": False}
 
     at = 0.0
     for a, b, rec in painted:
