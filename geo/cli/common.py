@@ -21,6 +21,7 @@ __all__ = [
     "print_json",
     "project_option",
     "renderer_options",
+    "state_options",
 ]
 
 # markup off: messages and table cells carry data text, in which "[...]" is not markup
@@ -147,6 +148,15 @@ def basemap_options(*, basemap_help: str, tiles_help: str):
         )(func)
 
     return decorate
+
+
+def state_options(func):
+    """``-p/--project``, ``--as-of``, ``--as-recorded`` and ``--json``: the options of a
+    command that reports the park on a date (status, roads, check)."""
+    func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")(
+        func
+    )
+    return project_option(as_of_option(as_recorded_option(func)))
 
 
 def as_of_option(func):
