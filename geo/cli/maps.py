@@ -9,23 +9,19 @@ import click
 from rich.progress import Progress, TextColumn
 
 from geo.cli.common import (
-    as_of_option,
-    as_recorded_option,
     basemap_options,
     console,
+    dated_options,
     err_console,
     lang_option,
     open_project,
-    project_option,
     renderer_options,
 )
 from geo.io.files import write_atomic
 
 
 @click.command("map")
-@project_option
-@as_of_option
-@as_recorded_option
+@dated_options
 @basemap_options(
     basemap_help="Background: none works offline; amap shifts overlays to GCJ-02; local needs "
     "--tiles.",
@@ -114,9 +110,7 @@ def _snapshot_options(
 
 
 @click.command()
-@project_option
-@as_of_option
-@as_recorded_option
+@dated_options
 @click.option(
     "--extent",
     default="park",
@@ -126,7 +120,8 @@ def _snapshot_options(
 @click.option(
     "--layers",
     default=None,
-    help="Layers to show, comma-separated: zones,parcels,housing,factories,roads,ticks,findings.",
+    help="Layers to show, comma-separated: the drawn kinds of kinds.toml and ticks "
+    "(e.g. zones,parcels,roads,ticks,findings).",
 )
 @click.option(
     "--width-cm",
@@ -236,9 +231,7 @@ def print_snapshot(shot) -> None:
 
 
 @click.command()
-@project_option
-@as_of_option
-@as_recorded_option
+@dated_options
 @lang_option
 @renderer_options
 @click.option(
