@@ -88,7 +88,6 @@ def _snapshot_options(
     lang,
     basemap,
     tiles,
-    band=True,
 ):
     """The snapshot's options and, laid out for a width in Word, its legend size (pt)."""
     from geo.render.snapshot import SnapshotOptions, parse_layers, parse_size, word_options
@@ -103,7 +102,7 @@ def _snapshot_options(
     }
     if size:  # CSS pixels asked for: the picture as before, not laid out for a width
         return SnapshotOptions(size=parse_size(size), scale=scale or 2.0, **common), None
-    options, legend_pt = word_options(store, manifest, width_cm=width_cm, band=band, **common)
+    options, legend_pt = word_options(store, manifest, width_cm=width_cm, **common)
     if scale:
         options = replace(options, scale=scale)
     return options, legend_pt
@@ -183,13 +182,10 @@ def snapshot(
       parkgeo snapshot --extent zone:五里梁片区 --layers zones,parcels --lang en
       parkgeo snapshot --width-cm 7.5 --out maps/half-column.png
     """
-    from geo.render.browser import find_browser
     from geo.render.snapshot import snapshot as draw
 
     manifest, store = open_project(project)
-    # the browser draws the legend in a band below the map; matplotlib beside it
-    band = renderer != "static" and find_browser(browser) is not None
-    options, legend_pt = _snapshot_options(
+    options, _legend_pt = _snapshot_options(
         manifest,
         store,
         as_of=as_of,
@@ -201,7 +197,6 @@ def snapshot(
         lang=lang,
         basemap=basemap,
         tiles=tiles,
-        band=band,
     )
     shot = draw(
         store,
@@ -212,13 +207,6 @@ def snapshot(
         browser=browser,
     )
     print_snapshot(shot)
-    if legend_pt is not None and legend_pt < 8:
-        err_console.print(
-            f"note: at {width_cm:g} cm the legend of every layer only fits at "
-            f"{legend_pt:.1f} pt; show fewer with --layers (e.g. zones,parcels,roads) "
-            "for 9 pt text, or give a larger --width-cm",
-            soft_wrap=True,
-        )
 
 
 def print_snapshot(shot) -> None:

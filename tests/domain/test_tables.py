@@ -287,7 +287,7 @@ def test_a_new_staged_kind_and_stage_reach_the_static_legend(new_tables):
     assert [r[0] for r in rows] == ["zones"] * 2 + ["warehouses"] * 8
     assert rows[2] == ("warehouses", "heading", "Warehouses", None)
     assert rows[3 + 4] == ("warehouses", "stage", "Fitted out", "#7b3294")
-    image, regions, _ = render_static(
+    image, regions, _, _ = render_static(
         frames,
         bounds=(-10, -10, 50, 60),
         title="t",

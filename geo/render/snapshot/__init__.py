@@ -7,7 +7,7 @@ the public names are all importable from here.
 
 from geo.render.snapshot._layers import (
     footer_text,
-    legend_columns,
+    road_name_anchors,
     road_strands,
     snapshot_layers,
     word_options,
@@ -42,11 +42,11 @@ __all__ = [
     "extent_aspect",
     "footer_text",
     "layer_keys",
-    "legend_columns",
     "parse_layers",
     "parse_size",
     "resolve_extent",
     "road_layers",
+    "road_name_anchors",
     "road_strands",
     "snapshot",
     "snapshot_layers",

@@ -4,7 +4,6 @@ legend's size and the title and footer texts."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from geo.domain.tables import (
     label,
     stage_with_role,
     stages_for_kind,
-    vocabulary,
     work_items,
 )
 from geo.io.files import write_atomic
@@ -123,6 +121,29 @@ def road_strands(
     return frame, labels_out
 
 
+def road_name_anchors(store, manifest) -> list[tuple]:
+    """Where each road's name is written, as the web map writes it: ``(road, name, middle
+    of the line, a point 1 m on)`` in the working CRS (the name is turned along the two)."""
+    from geo.domain.linref import road_centerlines
+
+    roads = store.read_kind("roads")
+    if roads is None or not len(roads):
+        return []
+    names = dict(zip(roads["id"].astype(str), roads["name"], strict=True))
+    out = []
+    for road_id, line in road_centerlines(
+        roads, scale_tolerance=manifest.road_scale_tolerance
+    ).items():
+        middle = line.drawn_length / 2
+        ends = [
+            line.line.interpolate(middle),
+            line.line.interpolate(min(middle + 1.0, line.drawn_length)),
+        ]
+        a, b = gpd.GeoSeries(ends, crs=line.crs).to_crs(manifest.crs)
+        out.append((road_id, names.get(str(road_id), road_id), a, b))
+    return out
+
+
 def _uncovered(line, sections: pd.DataFrame, crs: str) -> list:
     """Pieces of a centerline outside every section (chainage intervals), in *crs*."""
     spans = sorted(
@@ -225,19 +246,6 @@ def _to_png(image, path: Path, dpi: float) -> Path:
     return write_atomic(path, lambda tmp: rgb.save(tmp, format="PNG", dpi=(dpi, dpi)))
 
 
-def legend_columns(keys: tuple[str, ...], height: float) -> int:
-    """Columns the legend needs to fit in a map *height* CSS pixels high (about 18 px a
-    line, a title and its entries per layer, 110 px kept for the title and margins)."""
-    kinds = dict(drawn_layers())
-    lines = 0
-    for key in keys:
-        k = kinds.get(key)
-        # a title and a line per stage for a staged layer (roads too), else a symbol
-        lines += 1 + (len(vocabulary(k.stages)) if k is not None and k.stages else 1)
-    needed = lines * 18 + 8 * len(keys) + 20
-    return max(1, math.ceil(needed / max(height - 110, 100)))
-
-
 def _title(manifest, extent: Extent, lang: str) -> str:
     name = manifest.display_name(lang)
     if extent.kind == "park":
@@ -270,9 +278,8 @@ def footer_text(manifest, lang: str) -> str:
     )
 
 
-#: CSS px of the legend's text and the footer's (geo/templates/webmap.css), and the width
-#: of a legend column the snapshot sets.
-LEGEND_PX, FOOTER_PX, LEGEND_COLUMN_PX = 12, 12, 200
+#: CSS px of the legend's text and the footer's (geo/templates/webmap.css).
+LEGEND_PX, FOOTER_PX = 12, 12
 
 
 def word_options(
@@ -282,26 +289,16 @@ def word_options(
     width_cm: float,
     extent: str = "park",
     aspect=None,
-    band: bool = True,
     **options,
 ) -> tuple[SnapshotOptions, float]:
     """Snapshot options laid out for *width_cm* in Word, and the legend's size there (pt).
 
     The frame's orientation follows the extent (:func:`extent_aspect`) unless *aspect*
-    (width : height) is given. The CSS pixel is laid out at 1/96 inch (legend and footer
-    9 pt). With *band* (the browser renderer) the legend and footer sit in a band below
-    the map, in as many columns as the width holds, and the picture grows by the band's
-    height. Without it (the static renderer draws the legend beside the map), when the
-    legend does not fit beside the map (the whole park with every layer in a small
-    picture) the layout is made 1.5 or 3 times larger, and the legend's text smaller by as
-    much: the caller says so, and fewer ``layers`` give larger text.
+    (width : height) is given. The CSS pixel is laid out at 1/96 inch, so the legend and
+    the footer print at 9 pt: both renderers set them in a band below the map, in as many
+    lines as the width needs, and the picture grows by the band's height.
     """
     where = resolve_extent(store, manifest, extent)
     base = SnapshotOptions(as_of=options.pop("as_of"), extent=extent, **options)
-    keys = _layers_for(where, base)
-    (width, height), scale = word_layout(width_cm, aspect or extent_aspect(where))
-    for grow in (1,) if band else (1, 1.5, 3):  # scale 3, 2, 1: whole pixels at any width
-        size = (round(width * grow), round(height * grow))
-        if legend_columns(keys, size[1]) * LEGEND_COLUMN_PX + 240 <= size[0]:
-            break
-    return replace(base, size=size, scale=scale / grow), LEGEND_PX * 0.75 / grow
+    size, scale = word_layout(width_cm, aspect or extent_aspect(where))
+    return replace(base, size=size, scale=scale), LEGEND_PX * 0.75

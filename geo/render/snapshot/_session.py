@@ -39,6 +39,7 @@ from geo.render.snapshot._layers import (
     _title,
     _to_png,
     footer_text,
+    road_name_anchors,
     road_strands,
     snapshot_layers,
 )
@@ -288,7 +289,7 @@ class SnapshotSession:
             _, strand_labels = _strands(store, manifest, extent, options)
         title = f"{_title(manifest, extent, options.lang)} {label('title_suffix', options.lang)}"
         date_line = f"{label('as_of', options.lang)} {options.as_of.isoformat()}"
-        image, regions, limits = render_static(
+        image, regions, limits, written = render_static(
             frames,
             bounds=extent.bounds,
             title=title,
@@ -300,13 +301,17 @@ class SnapshotSession:
             tick_labels=extent.kind in ("road", "parcel"),
             strand_labels=strand_labels,
             road_items=bool(extent.road),
+            name_anchors=road_name_anchors(store, manifest) if "roads" in frames else None,
+            focus_road=extent.road,
             font=font,
         )
         _to_png(image, path, options.dpi)
-        px_w, px_h = options.pixels
+        px_w, px_h = options.pixels  # the map's part of the picture
         left, bottom, right, top = limits
         georef = Georef(manifest.crs, left, top, right, bottom, px_w, px_h)
-        return _written(path, "static", options, extent, keys, regions, georef)
+        shot = _written(path, "static", options, extent, keys, regions, georef, size=image.size)
+        # the labels on the map (the band's texts are in regions)
+        return replace(shot, labels=tuple(w for w in written if len(w) == 3))
 
 
 def _strands(store, manifest, extent, options):
