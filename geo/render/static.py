@@ -455,7 +455,6 @@ def _map_labels(
     """The texts written on the map, as :func:`declutter` takes them: chainage, work
     items, road names, zone names and parcel ids."""
     out = []
-    halo = [patheffects.withStroke(linewidth=3 * _PT * 2, foreground="white")]
     if "ticks" in frames:
         t = frames["ticks"]
         station = (t["kind"] == "station").to_numpy()
@@ -504,20 +503,27 @@ def _map_labels(
     # a road's snapshot names its own road first; its strands are apart already
     away = 9 if focus_road else kind("roads").style.get("width", 0) / 2 + 9
     names = sorted(road_names(name_anchors or (), away_px=away), key=lambda n: n[0] != focus_road)
-    for _, name, x, y, angle, dx, dy in names:
-        artist = ax.annotate(
-            str(name),
+
+    def halo_text(text, x, y, *, px, bold, color, halo_px, offset=(0, 0), angle=0.0):
+        """A text centred at (x, y) (+ *offset* CSS px), with a white halo."""
+        return ax.annotate(
+            str(text),
             (x, y),
-            xytext=(dx * _PT, dy * _PT),
+            xytext=(offset[0] * _PT, offset[1] * _PT),
             textcoords="offset points",
             rotation=angle,
             rotation_mode="anchor",
             ha="center",
             va="center",
-            color="#222222",
-            fontproperties=_font(base, 12, True),
-            path_effects=halo,
+            color=color,
+            fontproperties=_font(base, px, bold),
+            path_effects=[patheffects.withStroke(linewidth=halo_px * _PT * 2, foreground="white")],
             zorder=12,
+        )
+
+    for _, name, x, y, angle, dx, dy in names:
+        artist = halo_text(
+            name, x, y, px=12, bold=True, color="#222222", halo_px=3, offset=(dx, dy), angle=angle
         )
         out.append(("pg-road-name", str(name), artist, None))
     if "zones" in frames:
@@ -527,32 +533,11 @@ def _map_labels(
             if geom is None or geom.is_empty or not name:
                 continue
             p = geom.representative_point()
-            artist = ax.text(
-                p.x,
-                p.y,
-                str(name),
-                ha="center",
-                va="center",
-                color="#333333",
-                fontproperties=_font(base, 13, True),
-                path_effects=halo,
-                zorder=12,
-            )
+            artist = halo_text(name, p.x, p.y, px=13, bold=True, color="#333333", halo_px=3)
             out.append(("pg-zone-label", str(name), artist, None))
-    thin = [patheffects.withStroke(linewidth=2 * _PT * 2, foreground="white")]
     for _, fid, geom in id_labels(frames):
         c = geom.centroid
-        artist = ax.text(
-            c.x,
-            c.y,
-            fid,
-            ha="center",
-            va="center",
-            color="#111111",
-            fontproperties=_font(base, 10),
-            path_effects=thin,
-            zorder=12,
-        )
+        artist = halo_text(fid, c.x, c.y, px=10, bold=False, color="#111111", halo_px=2)
         gx0, gy0, gx1, gy1 = geom.bounds
         (ix0, iy0), (ix1, iy1) = ax.transData.transform([(gx0, gy0), (gx1, gy1)])
         out.append(("pg-id-label", fid, artist, (ix0, iy0, ix1, iy1)))

@@ -487,15 +487,13 @@ def _ink_lines(crop: np.ndarray) -> list[int]:
     return runs
 
 
-@pytest.fixture(scope="module")
-def word_shots(demo, tmp_path_factory):
-    """The park and one parcel laid out for 16 cm in Word, drawn by the browser."""
+def _word_shots(demo, out, renderer):
+    """The park, one parcel and a north-south road laid out for 16 cm in Word."""
     from geo.render.snapshot import word_options
 
     manifest, store = demo
-    out = tmp_path_factory.mktemp("word")
     shots = {}
-    with SnapshotSession(renderer="browser") as session:
+    with SnapshotSession(renderer=renderer) as session:
         for name, extent in (("park", "park"), ("parcel", "parcel:WLT-02"), ("road", "road:R04")):
             options, _ = word_options(
                 store, manifest, width_cm=16, extent=extent, as_of=manifest.as_of
@@ -504,12 +502,27 @@ def word_shots(demo, tmp_path_factory):
     return shots
 
 
-@pytest.mark.browser
-def test_at_16_cm_the_legend_and_the_footer_print_at_8_pt(word_shots):
+@pytest.fixture(scope="module")
+def word_shots(demo, tmp_path_factory):
+    return _word_shots(demo, tmp_path_factory.mktemp("word"), "browser")
+
+
+@pytest.fixture(scope="module")
+def static_word_shots(demo, tmp_path_factory):
+    return _word_shots(demo, tmp_path_factory.mktemp("word-static"), "static")
+
+
+def _word(request, renderer):
+    return request.getfixturevalue("word_shots" if renderer == "browser" else "static_word_shots")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_at_16_cm_the_legend_and_the_footer_print_at_8_pt(request, renderer):
     """Measured on the PNG: the ink of a line of CJK text (Noto Sans CJK's ideographs
     fill about 0.9 of the em) is at least 0.9 × 8 pt high once the picture is 16 cm wide,
     for the legend's first layer (片区 □ 片区) and for the 数据来源/审图号 line."""
-    for shot in word_shots.values():
+    for shot in _word(request, renderer).values():
+        assert shot.renderer == renderer
         pixels = _pixels(shot.path)
         pt_per_px = WORD_PT / shot.width
         for region in ("legend_group", "footer"):
@@ -519,11 +532,11 @@ def test_at_16_cm_the_legend_and_the_footer_print_at_8_pt(word_shots):
             assert max(lines) * pt_per_px >= 0.9 * 8, (shot.extent.kind, region, lines)
 
 
-@pytest.mark.browser
-def test_the_legend_sits_in_a_band_below_the_map(word_shots):
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_the_legend_sits_in_a_band_below_the_map(request, renderer):
     """No part of the legend or the footer is drawn on the map (the map is the top
     size × scale pixels the georeference describes)."""
-    for shot in word_shots.values():
+    for shot in _word(request, renderer).values():
         map_bottom = shot.georef.height
         assert shot.height > map_bottom
         for region in ("legend", "footer"):
@@ -535,8 +548,8 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-@pytest.mark.browser
-def test_map_labels_name_roads_and_parcels_and_never_overlap(demo, word_shots):
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_map_labels_name_roads_and_parcels_and_never_overlap(request, demo, renderer):
     """Road names of layers/roads.geojson and parcel ids are written on the snapshots;
     no two visible labels overlap, and each lies on the map, not in the band."""
     import json
@@ -544,6 +557,7 @@ def test_map_labels_name_roads_and_parcels_and_never_overlap(demo, word_shots):
     manifest, _ = demo
     roads = json.loads((manifest.root / "layers" / "roads.geojson").read_text(encoding="utf-8"))
     names = {f["properties"]["道路编号"]: f["properties"]["道路名称"] for f in roads["features"]}
+    word_shots = _word(request, renderer)
     for shot in word_shots.values():
         boxes = [box for _, _, box in shot.labels]
         assert len(boxes) >= 5
@@ -571,3 +585,38 @@ def test_english_footer_has_english_punctuation_and_placeholder(demo):
     assert footer_text(manifest, "zh") == (
         "数据来源：演示数据（parkgeo 生成，非真实测绘成果）　审图号：（待填写）"
     )
+
+
+def test_static_band_texts_measure_at_least_8_and_7_pt_at_16_cm(demo):
+    """matplotlib's own measure of the band's texts: their font size, and the height of
+    their extents, in points once the picture is placed 16 cm wide (a figure W inches wide
+    shrinks by 16 / 2.54 / W); and the footer is park.toml's source and 审图号."""
+    from geo.render.snapshot import footer_text, resolve_extent, snapshot_layers, word_options
+    from geo.render.static import render_static
+
+    manifest, store = demo
+    options, _ = word_options(store, manifest, width_cm=16, as_of=manifest.as_of)
+    extent = resolve_extent(store, manifest, "park")
+    frames = snapshot_layers(store, manifest, extent, options)
+    image, _, _, written = render_static(
+        frames,
+        bounds=extent.bounds,
+        title="t",
+        date_line="d",
+        footer=footer_text(manifest, "zh"),
+        lang="zh",
+        size=options.size,
+        scale=options.scale,
+    )
+    dpi = 96 * options.scale
+    shrink = 16 / 2.54 / (image.width / dpi)
+    band = [w for w in written if len(w) == 4]
+    legend = [w for w in band if w[0] == "legend"]
+    footer = [w for w in band if w[0] == "footer"]
+    assert len(legend) >= 20 and len(footer) == 1
+    assert footer[0][1] == "数据来源：演示数据（parkgeo 生成，非真实测绘成果）　审图号：（待填写）"
+    for role, text, box, size_pt in band:
+        least = 8 if role == "legend" else 7
+        assert size_pt * shrink >= least, (text, size_pt * shrink)
+        height_pt = (box[3] - box[1]) / dpi * 72 * shrink
+        assert height_pt >= least, (text, height_pt)
