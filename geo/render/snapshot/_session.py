@@ -289,9 +289,19 @@ class SnapshotSession:
             _, strand_labels = _strands(store, manifest, extent, options)
         title = f"{_title(manifest, extent, options.lang)} {label('title_suffix', options.lang)}"
         date_line = f"{label('as_of', options.lang)} {options.as_of.isoformat()}"
+        bounds = extent.bounds
+        if strand_labels:  # the strands beside the road, and their labels, in the frame too
+            x0, y0, x1, y1 = frames["roads"].total_bounds
+            pad = max(x1 - x0, y1 - y0) * 0.04
+            bounds = (
+                min(bounds[0], x0 - pad),
+                min(bounds[1], y0 - pad),
+                max(bounds[2], x1 + pad),
+                max(bounds[3], y1 + pad),
+            )
         image, regions, limits, written = render_static(
             frames,
-            bounds=extent.bounds,
+            bounds=bounds,
             title=title,
             date_line=date_line,
             footer=footer_text(manifest, options.lang),
