@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from geo.analysis.progress import layer_state
-from geo.domain.tables import kind, stages_for_kind, stages_with_role, vocabulary
+from geo.domain.tables import kind, stages_for_kind, stages_with_role
 from geo.domain.values import as_text
 
 __all__ = [
@@ -84,7 +84,9 @@ def section_stage_counts(road, item: str) -> list[tuple]:
     """(stage, number of sections) of one work item of a road, in stage order, for the
     stages that have sections (the road's ``sections`` of a roads result)."""
     own = [s["stage"] for s in road.sections if s["item"] == item]
-    return [(stage, own.count(stage.code)) for stage in vocabulary("road") if stage.code in own]
+    return [
+        (stage, own.count(stage.code)) for stage in stages_for_kind("roads") if stage.code in own
+    ]
 
 
 def roads_under_construction(result) -> list:

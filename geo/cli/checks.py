@@ -10,14 +10,13 @@ from rich.table import Table
 from rich.text import Text
 
 from geo.cli.common import (
-    as_of_option,
-    as_recorded_option,
+    column_table,
     console,
     err_console,
     fmt,
     open_project,
     print_json,
-    project_option,
+    state_options,
 )
 
 
@@ -76,17 +75,18 @@ def print_check(result) -> None:
     from geo.analysis.checks import summary_frames
 
     if result.findings:
-        table = Table(title=f"检查发现 findings — as of {result.as_of}")
-        for col, just in (
-            ("#", "right"),
-            ("级别 severity", "left"),
-            ("规则 rule", "left"),
-            ("编号 ids", "left"),
-            ("量测 value", "right"),
-            ("阈值 threshold", "right"),
-            ("单位 unit", "left"),
-        ):
-            table.add_column(col, justify=just)
+        table = column_table(
+            f"检查发现 findings — as of {result.as_of}",
+            (
+                ("#", "right"),
+                ("级别 severity", "left"),
+                ("规则 rule", "left"),
+                ("编号 ids", "left"),
+                ("量测 value", "right"),
+                ("阈值 threshold", "right"),
+                ("单位 unit", "left"),
+            ),
+        )
         for i, f in enumerate(result.findings, 1):
             colour = "red" if f.severity == "error" else "yellow"
             table.add_row(
@@ -122,10 +122,7 @@ def print_check(result) -> None:
 
 
 @click.command()
-@project_option
-@as_of_option
-@as_recorded_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@state_options
 @click.option(
     "--csv",
     "csv_path",

@@ -17,6 +17,7 @@ __all__ = [
     "as_of_option",
     "as_recorded_option",
     "console",
+    "dated_options",
     "err_console",
     "fmt",
     "lang_option",
@@ -24,6 +25,7 @@ __all__ = [
     "print_json",
     "project_option",
     "renderer_options",
+    "state_options",
 ]
 
 
@@ -180,6 +182,21 @@ def basemap_options(*, basemap_help: str, tiles_help: str):
         )(func)
 
     return decorate
+
+
+def dated_options(func):
+    """``-p/--project``, ``--as-of`` and ``--as-recorded``: the options of a command that
+    shows the park on a date (map, snapshot, brief; with ``--json``: :func:`state_options`)."""
+    return project_option(as_of_option(as_recorded_option(func)))
+
+
+def state_options(func):
+    """:func:`dated_options` and ``--json``: the options of a command that reports the park
+    on a date (status, roads, check)."""
+    func = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")(
+        func
+    )
+    return dated_options(func)
 
 
 def as_of_option(func):

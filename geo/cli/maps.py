@@ -9,23 +9,19 @@ import click
 from rich.progress import Progress, TextColumn
 
 from geo.cli.common import (
-    as_of_option,
-    as_recorded_option,
     basemap_options,
     console,
+    dated_options,
     err_console,
     lang_option,
     open_project,
-    project_option,
     renderer_options,
 )
 from geo.io.files import write_atomic
 
 
 @click.command("map")
-@project_option
-@as_of_option
-@as_recorded_option
+@dated_options
 @basemap_options(
     basemap_help="Background: none works offline; amap shifts overlays to GCJ-02; local needs "
     "--tiles.",
@@ -92,7 +88,6 @@ def _snapshot_options(
     lang,
     basemap,
     tiles,
-    band=True,
 ):
     """The snapshot's options and, laid out for a width in Word, its legend size (pt)."""
     from geo.render.snapshot import SnapshotOptions, parse_layers, parse_size, word_options
@@ -107,16 +102,14 @@ def _snapshot_options(
     }
     if size:  # CSS pixels asked for: the picture as before, not laid out for a width
         return SnapshotOptions(size=parse_size(size), scale=scale or 2.0, **common), None
-    options, legend_pt = word_options(store, manifest, width_cm=width_cm, band=band, **common)
+    options, legend_pt = word_options(store, manifest, width_cm=width_cm, **common)
     if scale:
         options = replace(options, scale=scale)
     return options, legend_pt
 
 
 @click.command()
-@project_option
-@as_of_option
-@as_recorded_option
+@dated_options
 @click.option(
     "--extent",
     default="park",
@@ -126,7 +119,8 @@ def _snapshot_options(
 @click.option(
     "--layers",
     default=None,
-    help="Layers to show, comma-separated: zones,parcels,housing,factories,roads,ticks,findings.",
+    help="Layers to show, comma-separated: the drawn kinds of kinds.toml and ticks "
+    "(e.g. zones,parcels,roads,ticks,findings).",
 )
 @click.option(
     "--width-cm",
@@ -188,13 +182,10 @@ def snapshot(
       parkgeo snapshot --extent zone:五里梁片区 --layers zones,parcels --lang en
       parkgeo snapshot --width-cm 7.5 --out maps/half-column.png
     """
-    from geo.render.browser import find_browser
     from geo.render.snapshot import snapshot as draw
 
     manifest, store = open_project(project)
-    # the browser draws the legend in a band below the map; matplotlib beside it
-    band = renderer != "static" and find_browser(browser) is not None
-    options, legend_pt = _snapshot_options(
+    options, _legend_pt = _snapshot_options(
         manifest,
         store,
         as_of=as_of,
@@ -206,7 +197,6 @@ def snapshot(
         lang=lang,
         basemap=basemap,
         tiles=tiles,
-        band=band,
     )
     shot = draw(
         store,
@@ -217,13 +207,6 @@ def snapshot(
         browser=browser,
     )
     print_snapshot(shot)
-    if legend_pt is not None and legend_pt < 8:
-        err_console.print(
-            f"note: at {width_cm:g} cm the legend of every layer only fits at "
-            f"{legend_pt:.1f} pt; show fewer with --layers (e.g. zones,parcels,roads) "
-            "for 9 pt text, or give a larger --width-cm",
-            soft_wrap=True,
-        )
 
 
 def print_snapshot(shot) -> None:
@@ -236,9 +219,7 @@ def print_snapshot(shot) -> None:
 
 
 @click.command()
-@project_option
-@as_of_option
-@as_recorded_option
+@dated_options
 @lang_option
 @renderer_options
 @click.option(

@@ -303,16 +303,17 @@ def layers_table(summaries, lang: str = "zh") -> Table:
 
 def features_table(name: str, areas) -> Table:
     """One polygon layer's features: measured and declared area and their difference."""
-    table = Table(title=f"{name}: 图上面积与出让面积 measured vs declared")
-    for col, just in (
-        ("id", "left"),
-        ("m²", "right"),
-        ("亩 mu", "right"),
-        ("出让 declared 亩", "right"),
-        ("差 diff 亩", "right"),
-        ("差 diff %", "right"),
-    ):
-        table.add_column(col, justify=just)
+    table = column_table(
+        f"{name}: 图上面积与出让面积 measured vs declared",
+        (
+            ("id", "left"),
+            ("m²", "right"),
+            ("亩 mu", "right"),
+            ("出让 declared 亩", "right"),
+            ("差 diff 亩", "right"),
+            ("差 diff %", "right"),
+        ),
+    )
     for row in areas.to_dict("records"):
         declared = row.get("declared_mu")
         declared = None if declared is None or declared != declared else declared

@@ -9,13 +9,11 @@ import click
 from rich.table import Table
 
 from geo.cli.common import (
-    as_of_option,
-    as_recorded_option,
     console,
     fmt,
     open_project,
     print_json,
-    project_option,
+    state_options,
 )
 
 
@@ -71,11 +69,8 @@ def print_roads(result) -> None:
 
 
 @click.command()
-@project_option
-@as_of_option
-@as_recorded_option
+@state_options
 @click.option("--road", default=None, help="Only this road (id or name), e.g. R02 or 二号路.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def roads(project: Path, as_of, road: str | None, as_json: bool):
     """Road progress by chainage (桩号): done length and % per work item, and findings.
 

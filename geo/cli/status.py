@@ -8,14 +8,12 @@ import click
 from rich.table import Table
 
 from geo.cli.common import (
-    as_of_option,
-    as_recorded_option,
     column_table,
     console,
     err_console,
     open_project,
     print_json,
-    project_option,
+    state_options,
 )
 
 
@@ -66,10 +64,7 @@ def _status_tables(data: dict, lang: str = "zh") -> list[Table]:
 
 
 @click.command()
-@project_option
-@as_of_option
-@as_recorded_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@state_options
 @click.option(
     "--chart",
     type=click.Path(path_type=Path),

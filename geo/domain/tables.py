@@ -26,6 +26,7 @@ __all__ = [
     "cached_table",
     "data_table",
     "drawn_kinds",
+    "drawn_layers",
     "kind",
     "kind_stage",
     "kinds",
@@ -207,6 +208,17 @@ def drawn_kinds() -> tuple[Kind, ...]:
 
 
 @cached_table
+def drawn_layers() -> tuple[tuple[str, Kind | None], ...]:
+    """What maps draw, in drawing order, as (key, kind): the kinds with a ``draw`` order
+    (kinds.toml) and the overlays that are no kind (``[snapshot] overlays`` of map.toml,
+    chainage ticks), with None for their kind."""
+    overlays = _load("map.toml").get("snapshot", {}).get("overlays", {})
+    keyed = [(k.draw, k.name, k) for k in drawn_kinds()]
+    keyed += [(draw, name, None) for name, draw in overlays.items()]
+    return tuple((name, k) for _, name, k in sorted(keyed, key=lambda e: e[0]))
+
+
+@cached_table
 def _vocabularies() -> dict[str, tuple[Stage, ...]]:
     out = {}
     for vocab, entries in _load("stages.toml").items():
@@ -271,7 +283,7 @@ def kind_stage(kind_name: str, text: object) -> Stage | None:
 
 def work_items() -> tuple[Stage, ...]:
     """Road work items (路基, 管网, 路面, 绿化, 照明) in build order."""
-    return vocabulary("item")
+    return vocabulary(kind("roads").sections)
 
 
 def lookup_kind(text: object) -> Kind | None:

@@ -264,7 +264,6 @@ def _park_part(doc, session, store, manifest, tmp: Path, *, as_of, lang) -> list
         lang=lang,
         aspect=PARK_ASPECT,
         layers=PARK_LAYERS,
-        band=session.renderer == "browser",
     )
     park = session.render(store, manifest, tmp / "park.png", options)
     doc.figure(park.path, _t("map_caption", lang))
@@ -301,7 +300,6 @@ def _roads_part(doc, session, store, manifest, tmp: Path, *, as_of, lang, step):
             as_of=as_of,
             lang=lang,
             aspect=1.0 if tall else None,
-            band=session.renderer == "browser",
         )
         shot = session.render(store, manifest, tmp / f"road_{road.id}.png", options)
         doc.figure(shot.path, _t("road_figure", lang, n=n, name=road.name))

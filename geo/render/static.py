@@ -1,8 +1,9 @@
 """The static snapshot renderer: matplotlib (Agg), no browser needed.
 
 It draws what the web map draws in snapshot mode, with the same style table, opacities,
-line widths and layout (title top left, legend bottom right, scale bar and footer bottom
-left, north arrow top right), in the working CRS (metres, so the scale bar is exact).
+line widths and layout (title top left, north arrow top right, scale bar bottom left, the
+legend and footer in a band below the map; labels placed as the browser places them, see
+:mod:`geo.render._static_labels`), in the working CRS (metres, so the scale bar is exact).
 Sizes are given in CSS pixels and the figure has ``96 × scale`` dpi, so one CSS pixel is
 ``scale`` image pixels, as in the browser.
 """
@@ -17,14 +18,22 @@ from matplotlib import font_manager, patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredOffsetbox, TextArea, VPacker
-from matplotlib.patches import Patch, PathPatch
+from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from geo.domain.tables import Kind, drawn_kinds, label, stage_with_role, vocabulary
+from geo.domain.tables import (
+    Kind,
+    drawn_kinds,
+    drawn_layers,
+    kind,
+    label,
+    stage_with_role,
+    vocabulary,
+)
 from geo.errors import ParkGeoError
+from geo.render._static_labels import band_layout, declutter, draw_band, id_labels, road_names
 
 __all__ = ["BACKGROUND", "legend_entries", "nice_length", "render_static", "snapshot_font"]
 
@@ -37,15 +46,6 @@ BACKGROUND = "#f4f3ef"
 TICK_LABEL_MPP = 2.0
 
 _PT = 0.75  # points per CSS pixel
-#: Overlays that are no layer kind, with their place among the kinds' ``draw`` orders
-#: (chainage ticks are listed after the roads, before the findings).
-_OVERLAYS = {"ticks": 7}
-
-
-def _legend_order(frames) -> list[tuple[str, Kind | None]]:
-    keyed = [(k.draw, k.name, k) for k in drawn_kinds()]
-    keyed += [(draw, name, None) for name, draw in _OVERLAYS.items()]
-    return [(name, k) for _, name, k in sorted(keyed, key=lambda e: e[0]) if name in frames]
 
 
 def legend_entries(frames, *, lang: str, road_items: bool = False) -> list[tuple]:
@@ -53,11 +53,12 @@ def legend_entries(frames, *, lang: str, road_items: bool = False) -> list[tuple
 
     ``entry`` is ``heading`` (the layer's title), ``stage`` (a stage of the layer's
     vocabulary; ``colour`` is its colour in stages.toml), or the layer's own symbol
-    (``outline``, ``tick``, ``finding``). Layers are the kinds of kinds.toml that have a
-    ``draw`` order and are in *frames*, in that order, and the chainage ticks.
+    (``outline``, ``tick``, ``finding``). Layers are those of
+    :func:`geo.domain.tables.drawn_layers` (kinds with a ``draw`` order, the chainage
+    ticks) that are in *frames*, in that order.
     """
     rows = []
-    for key, k in _legend_order(frames):
+    for key, k in (entry for entry in drawn_layers() if entry[0] in frames):
         heading = label(key, lang, default=k.label(lang) if k else key)
         if k is not None and k.sections and not road_items:
             frame = frames[key]
@@ -224,9 +225,12 @@ def render_static(
     tick_labels: bool = False,
     strand_labels: list[dict] | None = None,
     road_items: bool = False,
+    name_anchors: list[tuple] | None = None,
+    focus_road: str | None = None,
     font: font_manager.FontProperties | None = None,
 ):
-    """Draw a snapshot with matplotlib.
+    """Draw a snapshot with matplotlib: the map, and a band below it with the legend and
+    the footer (as the browser's snapshot).
 
     Parameters
     ----------
@@ -240,7 +244,8 @@ def render_static(
     lang
         ``zh`` or ``en`` for legend texts.
     size, scale
-        Size in CSS pixels and image pixels per CSS pixel.
+        Size of the map in CSS pixels (the band is added below) and image pixels per CSS
+        pixel.
     tick_labels
         Write the chainage at each tick (a road or parcel extent) when the map is at
         least as detailed as :data:`TICK_LABEL_MPP`.
@@ -248,33 +253,62 @@ def render_static(
         Work item names beside the strands of a road drawn item by item.
     road_items
         The roads layer holds every work item side by side (one legend for all).
+    name_anchors
+        ``(road, name, middle point, a point 1 m on)`` of each road whose name is written
+        along it (:func:`geo.render.snapshot.road_name_anchors`).
+    focus_road
+        The road of a road snapshot: its name is placed first.
     font
         Override the font (tests draw with a font without CJK glyphs).
 
     Returns
     -------
-    (PIL.Image.Image, dict, tuple)
-        The RGB image of exactly ``size × scale`` pixels; the regions ``title``,
-        ``legend``, ``scale``, ``north``, ``footer`` as (left, top, right, bottom) image
-        pixels; the map limits (left, bottom, right, top) in the working CRS.
+    (PIL.Image.Image, dict, tuple, tuple)
+        The RGB image, ``size × scale`` pixels wide and the map's height plus the band's;
+        the regions ``title``, ``legend``, ``legend_group`` (the first layer's legend),
+        ``scale``, ``north``, ``footer`` and ``band`` as (left, top, right, bottom) image
+        pixels; the map limits (left, bottom, right, top) in the working CRS; the labels
+        written on the map and left visible, ``(class, text, box)`` in image pixels, and
+        the band's texts as ``("legend" or "footer", text, box, size in pt)``.
     """
     from PIL import Image
 
     base = font or snapshot_font(lang)
     width, height = size
     dpi = 96.0 * scale
-    px_w, px_h = round(width * scale), round(height * scale)
+    px_w, map_h = round(width * scale), round(height * scale)
+    fonts = {
+        "text": _font(base, 12),
+        "bold": _font(base, 12, bold=True),
+        "footer": _font(base, 12),
+    }
+    rows = legend_entries(frames, lang=lang, road_items=road_items)
+    measurer = FigureCanvasAgg(Figure(figsize=(1, 1), dpi=dpi)).get_renderer()
+
+    def measure(text: str, bold: bool) -> float:
+        w, _, _ = measurer.get_text_width_height_descent(
+            text, fonts["bold" if bold else "text"], ismath=False
+        )
+        return w / scale
+
+    items, band_h = band_layout(rows, footer, width=width, measure=measure)
+    px_h = map_h + round(band_h * scale)
     fig = Figure(figsize=(px_w / dpi, px_h / dpi), dpi=dpi, facecolor=BACKGROUND)
     canvas = FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
+    ax = fig.add_axes((0, 1 - map_h / px_h, 1, map_h / px_h))
     ax.set_axis_off()
     ax.set_facecolor(BACKGROUND)
+    line_kinds = {k.name for k in drawn_kinds() if k.geometry == "line"}
+    band = draw_band(
+        fig, items, height_px=px_h, scale=scale, band_top=map_h / scale, fonts=fonts,
+        lines=line_kinds,
+    )  # fmt: skip
 
     # ------------------------------------------------------------ overlays (sized first)
     title_box = VPacker(
         children=[
-            TextArea(title, textprops={"fontproperties": _font(base, 18, bold=True)}),
-            TextArea(date_line, textprops={"fontproperties": _font(base, 13), "color": "#333"}),
+            TextArea(title, textprops={"fontproperties": _font(base, 15, bold=True)}),
+            TextArea(date_line, textprops={"fontproperties": _font(base, 12), "color": "#333"}),
         ],
         pad=0,
         sep=3 * scale,
@@ -286,61 +320,11 @@ def render_static(
         borderpad=0,
         frameon=True,
         bbox_to_anchor=(10 / width, 1 - 10 / height),
-        bbox_transform=fig.transFigure,
+        bbox_transform=ax.transAxes,
     )
     title_anchor.patch.set(facecolor="white", alpha=0.92, edgecolor="#bbbbbb", linewidth=0.5)
     title_anchor.patch.set_boxstyle("round,pad=0,rounding_size=0.3")
     ax.add_artist(title_anchor)
-
-    handles, names, bold_rows = [], [], []
-    line_kinds = {k.name for k in drawn_kinds() if k.geometry == "line"}
-    for key, what, text, color in legend_entries(frames, lang=lang, road_items=road_items):
-        if what == "heading":
-            bold_rows.append(len(names))
-            handles.append(Patch(visible=False))
-        elif what == "stage" and key in line_kinds:
-            handles.append(Line2D([], [], color=color, linewidth=4 * _PT))
-        elif what == "stage":
-            handles.append(Patch(facecolor=color, edgecolor="#555555", linewidth=0.75))
-        elif what == "outline":
-            handles.append(Patch(facecolor="none", edgecolor=color, linestyle="--", linewidth=1.5))
-        elif what == "tick":
-            handles.append(Line2D([], [], marker="o", color=color, linestyle="", markersize=4))
-        else:
-            handles.append(Patch(facecolor=color + "80", edgecolor=color, linewidth=1.5))
-        names.append(text)
-
-    def make_legend(columns: int):
-        # entries flow down the columns: keep a layer's title with its first entries
-        legend = ax.legend(
-            handles,
-            names,
-            ncols=columns,
-            columnspacing=1.2,
-            loc="lower right",
-            bbox_to_anchor=(1 - 10 / width, 10 / height),
-            bbox_transform=fig.transFigure,
-            prop=_font(base, 12),
-            frameon=True,
-            fancybox=True,
-            framealpha=0.92,
-            edgecolor="#bbbbbb",
-            handlelength=1.2,
-            handleheight=0.8,
-            labelspacing=0.25,
-            borderpad=0.6,
-        )
-        for i in bold_rows:
-            legend.get_texts()[i].set_fontproperties(_font(base, 12, bold=True))
-        legend.set_zorder(20)
-        return legend
-
-    legend = make_legend(1) if handles else None
-    if legend is not None:
-        tall = legend.get_window_extent(canvas.get_renderer()).height / scale
-        if tall > height - 110:
-            legend.remove()
-            legend = make_legend(math.ceil(tall / (height - 110)))
 
     north = AnchoredOffsetbox(
         "upper right",
@@ -357,33 +341,18 @@ def render_static(
         borderpad=0,
         frameon=True,
         bbox_to_anchor=(1 - 10 / width, 1 - 10 / height),
-        bbox_transform=fig.transFigure,
+        bbox_transform=ax.transAxes,
     )
     north.patch.set(facecolor="white", alpha=0.9, edgecolor="none")
     ax.add_artist(north)
 
-    foot = AnchoredOffsetbox(
-        "lower left",
-        child=TextArea(footer, textprops={"fontproperties": _font(base, 11)}),
-        pad=0.3,
-        borderpad=0,
-        frameon=True,
-        bbox_to_anchor=(10 / width, 10 / height),
-        bbox_transform=fig.transFigure,
-    )
-    foot.patch.set(facecolor="white", alpha=0.9, edgecolor="none")
-    ax.add_artist(foot)
-
     renderer = canvas.get_renderer()
     title_h = title_anchor.get_window_extent(renderer).height / scale
-    legend_w = legend.get_window_extent(renderer).width / scale if legend else 0.0
 
     # ------------------------------------------------------------ fit the extent
     x0, y0, x1, y1 = bounds
     free_l, free_t = 30.0, title_h + 40.0
-    free_r, free_b = width - legend_w - 40.0, height - 60.0
-    if free_r - free_l < width * 0.3:
-        free_l, free_r = 30.0, width - 30.0
+    free_r, free_b = width - 30.0, height - 40.0
     if free_b - free_t < height * 0.3:
         free_t, free_b = 30.0, height - 30.0
     mpp = max((x1 - x0) / (free_r - free_l), (y1 - y0) / (free_b - free_t), 0.05)
@@ -398,7 +367,94 @@ def render_static(
     for k in drawn_kinds():
         if k.name in frames:
             _draw_layer(ax, k, frames[k.name])
-    halo = [patheffects.withStroke(linewidth=3 * _PT * 2, foreground="white")]
+    labels = _map_labels(
+        ax, frames, base=base, lang=lang, mpp=mpp, tick_labels=tick_labels,
+        strand_labels=strand_labels, name_anchors=name_anchors, focus_road=focus_road,
+    )  # fmt: skip
+
+    # ------------------------------------------------------------ scale bar
+    length = nice_length(160 * mpp)
+    text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        text,
+        loc="lower left",
+        bbox_to_anchor=(10 / width, 10 / height),
+        bbox_transform=ax.transAxes,
+        borderpad=0,
+        pad=0.3,
+        sep=2,
+        frameon=True,
+        size_vertical=3 * mpp,
+        color="#333333",
+        fontproperties=_font(base, 11),
+    )
+    bar.patch.set(facecolor="white", alpha=0.8, edgecolor="none")
+    ax.add_artist(bar)
+
+    frame = ax.get_window_extent(renderer)
+    taken = [
+        (b.x0, b.y0, b.x1, b.y1)
+        for b in (a.get_window_extent(renderer) for a in (title_anchor, north, bar))
+    ]
+    shown = declutter(
+        labels,
+        renderer=renderer,
+        frame=(frame.x0, frame.y0, frame.x1, frame.y1),
+        taken=taken,
+        scale=scale,
+    )
+
+    canvas.draw()
+    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+    if image.size != (px_w, px_h):  # never expected: figure size is whole pixels
+        image = image.crop((0, 0, px_w, px_h))
+
+    def flip(b) -> tuple[int, int, int, int]:
+        x0, y0, x1, y1 = b
+        return math.floor(x0), math.floor(px_h - y1), math.ceil(x1), math.ceil(px_h - y0)
+
+    def box(artist):
+        b = artist.get_window_extent(renderer)
+        return flip((b.x0, b.y0, b.x1, b.y1))
+
+    texts = [(what, artist, box(artist)) for what, artist in band]
+    legend = [b for what, _, b in texts if what != "footer"]
+    regions = {
+        "title": box(title_anchor),
+        "north": box(north),
+        "footer": next(b for what, _, b in texts if what == "footer"),
+        "scale": box(bar),
+        "band": (0, map_h, px_w, px_h),
+    }
+    if legend:
+        regions["legend"] = _union(legend)
+        first = [b for (what, a, b), row in zip(texts, rows, strict=False) if row[0] == rows[0][0]]
+        regions["legend_group"] = _union(first)
+    written = [(cls, text, flip(b)) for cls, text, b in shown]
+    written += [
+        ("footer" if what == "footer" else "legend", a.get_text(), b, a.get_fontsize())
+        for what, a, b in texts
+    ]
+    return image, regions, (left, bottom, right, top), tuple(written)
+
+
+def _union(boxes) -> tuple[int, int, int, int]:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _map_labels(
+    ax, frames, *, base, lang, mpp, tick_labels, strand_labels, name_anchors, focus_road
+) -> list[tuple]:
+    """The texts written on the map, as :func:`declutter` takes them: chainage, work
+    items, road names, zone names and parcel ids."""
+    out = []
     if "ticks" in frames:
         t = frames["ticks"]
         station = (t["kind"] == "station").to_numpy()
@@ -416,7 +472,7 @@ def render_static(
         # chainage at the road ends always; at every tick when zoomed in (as the web map)
         for x, y, text, is_station in zip(xs, ys, t["label"], station, strict=True):
             if (tick_labels and mpp <= TICK_LABEL_MPP) or is_station:
-                ax.annotate(
+                artist = ax.annotate(
                     text,
                     (x, y),
                     xytext=(6 * _PT, 0),
@@ -426,12 +482,13 @@ def render_static(
                     fontproperties=_font(base, 10, bool(is_station)),
                     bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 0.5},
                     zorder=10,
-                    clip_on=True,
                 )
+                cls = "pg-station-label" if is_station else "pg-tick-label"
+                out.append((cls, str(text), artist, None))
     for s in strand_labels or ():
         dx, dy = s["offset"]
         left_of = s["direction"] == "left"
-        ax.annotate(
+        artist = ax.annotate(
             s["text"],
             (s["x"], s["y"]),
             xytext=(dx * _PT, -dy * _PT),
@@ -441,69 +498,47 @@ def render_static(
             fontproperties=_font(base, 11, True),
             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 0.8},
             zorder=11,
-            clip_on=True,
         )
+        out.append(("pg-strand-label", s["text"], artist, None))
+    # a road's snapshot names its own road first; its strands are apart already
+    away = 9 if focus_road else kind("roads").style.get("width", 0) / 2 + 9
+    names = sorted(road_names(name_anchors or (), away_px=away), key=lambda n: n[0] != focus_road)
+
+    def halo_text(text, x, y, *, px, bold, color, halo_px, offset=(0, 0), angle=0.0):
+        """A text centred at (x, y) (+ *offset* CSS px), with a white halo."""
+        return ax.annotate(
+            str(text),
+            (x, y),
+            xytext=(offset[0] * _PT, offset[1] * _PT),
+            textcoords="offset points",
+            rotation=angle,
+            rotation_mode="anchor",
+            ha="center",
+            va="center",
+            color=color,
+            fontproperties=_font(base, px, bold),
+            path_effects=[patheffects.withStroke(linewidth=halo_px * _PT * 2, foreground="white")],
+            zorder=12,
+        )
+
+    for _, name, x, y, angle, dx, dy in names:
+        artist = halo_text(
+            name, x, y, px=12, bold=True, color="#222222", halo_px=3, offset=(dx, dy), angle=angle
+        )
+        out.append(("pg-road-name", str(name), artist, None))
     if "zones" in frames:
         z = frames["zones"]
-        names = z["name_en"] if lang == "en" and "name_en" in z.columns else z["name"]
-        for geom, name in zip(z.geometry, names, strict=True):
+        zone_names = z["name_en"] if lang == "en" and "name_en" in z.columns else z["name"]
+        for geom, name in zip(z.geometry, zone_names, strict=True):
             if geom is None or geom.is_empty or not name:
                 continue
             p = geom.representative_point()
-            ax.text(
-                p.x,
-                p.y,
-                str(name),
-                ha="center",
-                va="center",
-                color="#333333",
-                fontproperties=_font(base, 14, True),
-                path_effects=halo,
-                zorder=12,
-                clip_on=True,
-            )
-
-    # ------------------------------------------------------------ scale bar
-    length = nice_length(160 * mpp)
-    text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    bar = AnchoredSizeBar(
-        ax.transData,
-        length,
-        text,
-        loc="lower left",
-        bbox_to_anchor=(10 / width, 40 / height),
-        bbox_transform=fig.transFigure,
-        borderpad=0,
-        pad=0.3,
-        sep=2,
-        frameon=True,
-        size_vertical=3 * mpp,
-        color="#333333",
-        fontproperties=_font(base, 11),
-    )
-    bar.patch.set(facecolor="white", alpha=0.8, edgecolor="none")
-    ax.add_artist(bar)
-
-    canvas.draw()
-    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
-    if image.size != (px_w, px_h):  # never expected: figure size is whole pixels
-        image = image.crop((0, 0, px_w, px_h))
-
-    def box(artist):
-        b = artist.get_window_extent(renderer)
-        return (
-            math.floor(b.x0),
-            math.floor(px_h - b.y1),
-            math.ceil(b.x1),
-            math.ceil(px_h - b.y0),
-        )
-
-    regions = {
-        "title": box(title_anchor),
-        "north": box(north),
-        "footer": box(foot),
-        "scale": box(bar),
-    }
-    if legend is not None:
-        regions["legend"] = box(legend)
-    return image, regions, (left, bottom, right, top)
+            artist = halo_text(name, p.x, p.y, px=13, bold=True, color="#333333", halo_px=3)
+            out.append(("pg-zone-label", str(name), artist, None))
+    for _, fid, geom in id_labels(frames):
+        c = geom.centroid
+        artist = halo_text(fid, c.x, c.y, px=10, bold=False, color="#111111", halo_px=2)
+        gx0, gy0, gx1, gy1 = geom.bounds
+        (ix0, iy0), (ix1, iy1) = ax.transData.transform([(gx0, gy0), (gx1, gy1)])
+        out.append(("pg-id-label", fid, artist, (ix0, iy0, ix1, iy1)))
+    return out

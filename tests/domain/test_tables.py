@@ -228,6 +228,43 @@ def test_a_new_staged_kind_and_stage_reach_the_web_map(new_tables, park, runner)
     assert keys.index("warehouses") > keys.index("zones")
 
 
+def test_a_new_staged_kind_and_stage_reach_a_snapshot(new_tables, park, runner, tmp_path):
+    """The snapshot draws the new kind in its stage colours: W1 (装修, #7b3294) and W2
+    (主体, #9ecae1, written here from stages.toml) at 90 % opacity over the background
+    #f4f3ef (kinds.toml style alpha = 0.9 of NEW_KIND), the only layer drawn."""
+    import datetime as dt
+
+    import numpy as np
+    from PIL import Image
+
+    from geo.io.manifest import load_manifest
+    from geo.render.snapshot import SnapshotOptions, SnapshotSession, layer_keys, parse_layers
+    from geo.store import open_store
+    from tests.conftest import X0, Y0
+
+    _warehouse_park(park, runner)
+    assert "warehouses" in layer_keys() and parse_layers("warehouses") == ("warehouses",)
+    manifest = load_manifest(park)
+    store = open_store(manifest)
+    options = SnapshotOptions(as_of=dt.date(2024, 9, 30), size=(800, 500), scale=1.0)
+    with SnapshotSession(renderer="static") as session:
+        park_shot = session.render(store, manifest, tmp_path / "park.png", options)
+        assert "warehouses" in park_shot.layers
+        only = SnapshotOptions(
+            as_of=dt.date(2024, 9, 30), size=(800, 500), scale=1.0, layers=("warehouses",)
+        )
+        shot = session.render(store, manifest, tmp_path / "w.png", only)
+    pixels = np.asarray(Image.open(shot.path).convert("RGB")).astype(float)
+    background = np.array([0xF4, 0xF3, 0xEF])
+    for x, y, color in (
+        (X0 + 20, Y0 - 275, (0x7B, 0x32, 0x94)),
+        (X0 + 75, Y0 - 275, (0x9E, 0xCA, 0xE1)),
+    ):
+        col, row = shot.georef.pixel(x, y)
+        expected = 0.9 * np.array(color) + 0.1 * background
+        assert pixels[round(row), round(col)] == pytest.approx(expected, abs=3)
+
+
 def _stages(name):
     return [{"code": s.code, "order": s.order} for s in vocabulary(name)]
 
@@ -250,7 +287,7 @@ def test_a_new_staged_kind_and_stage_reach_the_static_legend(new_tables):
     assert [r[0] for r in rows] == ["zones"] * 2 + ["warehouses"] * 8
     assert rows[2] == ("warehouses", "heading", "Warehouses", None)
     assert rows[3 + 4] == ("warehouses", "stage", "Fitted out", "#7b3294")
-    image, regions, _ = render_static(
+    image, regions, _, _ = render_static(
         frames,
         bounds=(-10, -10, 50, 60),
         title="t",
@@ -270,6 +307,9 @@ def test_a_new_staged_kind_and_stage_reach_the_static_legend(new_tables):
 @pytest.mark.parametrize(("vocab", "role", "codes"), [
     ("land", "project", ["started", "completed", "producing"]),  # the seed's 开工/竣工/投产
     ("item", "map_default", ["pavement"]),
+    ("road", "done", ["done"]),  # a record at 100 % is read as done
+    ("road", "partial", ["in_progress"]),  # between 0 and 100 % without a stage
+    ("road", "begun", ["in_progress", "done"]),  # the next work item may follow
 ])  # fmt: skip
 def test_the_roles_the_code_asks_for_are_in_the_tables(vocab, role, codes):
     from geo.domain.tables import stages_with_role
@@ -278,9 +318,13 @@ def test_the_roles_the_code_asks_for_are_in_the_tables(vocab, role, codes):
 
 
 def test_staged_and_drawn_kinds_come_from_the_table():
-    from geo.domain.tables import drawn_kinds, staged_kinds
+    from geo.domain.tables import drawn_kinds, drawn_layers, staged_kinds
 
     assert staged_kinds() == ("parcels", "factories", "housing")  # roads: by section
     assert [k.name for k in drawn_kinds()] == [
         "zones", "parcels", "housing", "factories", "roads", "findings"
+    ]  # fmt: skip
+    # the chainage ticks (no kind) between the roads (draw 6) and the findings (draw 8)
+    assert [key for key, _ in drawn_layers()] == [
+        "zones", "parcels", "housing", "factories", "roads", "ticks", "findings"
     ]  # fmt: skip

@@ -96,12 +96,10 @@ def test_pixel_size_dpi_and_not_blank(request, shots, renderer):
     assert shot.renderer == renderer
     with Image.open(shot.path) as image:
         assert image.size == (shot.width, shot.height)
-        if renderer == "static":
-            assert image.size == (1600, 1000)
-        else:  # the map is 1600 × 1000; the legend's band below it adds to the height
-            assert image.width == 1600 and image.height > 1000
-            assert shot.georef.height == 1000
-            assert shot.regions["band"][1] == pytest.approx(1000, abs=2)
+        # the map is 1600 × 1000; the legend's band below it adds to the height
+        assert image.width == 1600 and image.height > 1000
+        assert shot.georef.height == 1000
+        assert shot.regions["band"][1] == pytest.approx(1000, abs=2)
         assert image.info["dpi"] == pytest.approx((192, 192), abs=0.01)
         assert image.mode == "RGB"
     pixels = _pixels(shot.path)
@@ -379,7 +377,7 @@ def test_cli_snapshot_default_path_and_renderer(demo, runner):
     path = manifest.maps_dir / "snapshot.png"
     assert "renderer static" in result.output and str(path) in result.output.replace("\n", "")
     with Image.open(path) as image:
-        assert image.size == (600, 450)
+        assert image.width == 600 and image.height > 450  # the map, and the band below it
         assert image.info["dpi"] == pytest.approx((144, 144), abs=0.01)
 
 
@@ -446,14 +444,11 @@ def test_road_snapshots_choose_their_orientation(demo, tmp_path, runner):
             assert image.width / 288 * 2.54 == pytest.approx(16.0, abs=0.01)
 
 
-def test_the_whole_park_at_16_cm_says_how_small_its_legend_is(demo):
+def test_the_whole_park_at_16_cm_keeps_its_legend_at_9_pt(demo):
     from geo.render.snapshot import word_options
 
     manifest, store = demo
-    # the static renderer draws the legend beside the map: it does not fit at 9 pt there
-    _, legend_pt = word_options(store, manifest, width_cm=16, as_of=manifest.as_of, band=False)
-    assert legend_pt < 8  # every layer's legend does not fit beside a 16 cm map at 9 pt
-    # the browser's legend goes in a band below the map: 9 pt at any number of layers
+    # both renderers set the legend in a band below the map: 9 pt at any number of layers
     banded, legend_pt = word_options(store, manifest, width_cm=16, as_of=manifest.as_of)
     assert legend_pt == 9.0 and banded.size == (605, 378)
     fewer, legend_pt = word_options(
@@ -492,15 +487,13 @@ def _ink_lines(crop: np.ndarray) -> list[int]:
     return runs
 
 
-@pytest.fixture(scope="module")
-def word_shots(demo, tmp_path_factory):
-    """The park and one parcel laid out for 16 cm in Word, drawn by the browser."""
+def _word_shots(demo, out, renderer):
+    """The park, one parcel and a north-south road laid out for 16 cm in Word."""
     from geo.render.snapshot import word_options
 
     manifest, store = demo
-    out = tmp_path_factory.mktemp("word")
     shots = {}
-    with SnapshotSession(renderer="browser") as session:
+    with SnapshotSession(renderer=renderer) as session:
         for name, extent in (("park", "park"), ("parcel", "parcel:WLT-02"), ("road", "road:R04")):
             options, _ = word_options(
                 store, manifest, width_cm=16, extent=extent, as_of=manifest.as_of
@@ -509,12 +502,27 @@ def word_shots(demo, tmp_path_factory):
     return shots
 
 
-@pytest.mark.browser
-def test_at_16_cm_the_legend_and_the_footer_print_at_8_pt(word_shots):
+@pytest.fixture(scope="module")
+def word_shots(demo, tmp_path_factory):
+    return _word_shots(demo, tmp_path_factory.mktemp("word"), "browser")
+
+
+@pytest.fixture(scope="module")
+def static_word_shots(demo, tmp_path_factory):
+    return _word_shots(demo, tmp_path_factory.mktemp("word-static"), "static")
+
+
+def _word(request, renderer):
+    return request.getfixturevalue("word_shots" if renderer == "browser" else "static_word_shots")
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_at_16_cm_the_legend_and_the_footer_print_at_8_pt(request, renderer):
     """Measured on the PNG: the ink of a line of CJK text (Noto Sans CJK's ideographs
     fill about 0.9 of the em) is at least 0.9 × 8 pt high once the picture is 16 cm wide,
     for the legend's first layer (片区 □ 片区) and for the 数据来源/审图号 line."""
-    for shot in word_shots.values():
+    for shot in _word(request, renderer).values():
+        assert shot.renderer == renderer
         pixels = _pixels(shot.path)
         pt_per_px = WORD_PT / shot.width
         for region in ("legend_group", "footer"):
@@ -524,11 +532,11 @@ def test_at_16_cm_the_legend_and_the_footer_print_at_8_pt(word_shots):
             assert max(lines) * pt_per_px >= 0.9 * 8, (shot.extent.kind, region, lines)
 
 
-@pytest.mark.browser
-def test_the_legend_sits_in_a_band_below_the_map(word_shots):
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_the_legend_sits_in_a_band_below_the_map(request, renderer):
     """No part of the legend or the footer is drawn on the map (the map is the top
     size × scale pixels the georeference describes)."""
-    for shot in word_shots.values():
+    for shot in _word(request, renderer).values():
         map_bottom = shot.georef.height
         assert shot.height > map_bottom
         for region in ("legend", "footer"):
@@ -540,8 +548,8 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-@pytest.mark.browser
-def test_map_labels_name_roads_and_parcels_and_never_overlap(demo, word_shots):
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_map_labels_name_roads_and_parcels_and_never_overlap(request, demo, renderer):
     """Road names of layers/roads.geojson and parcel ids are written on the snapshots;
     no two visible labels overlap, and each lies on the map, not in the band."""
     import json
@@ -549,6 +557,7 @@ def test_map_labels_name_roads_and_parcels_and_never_overlap(demo, word_shots):
     manifest, _ = demo
     roads = json.loads((manifest.root / "layers" / "roads.geojson").read_text(encoding="utf-8"))
     names = {f["properties"]["道路编号"]: f["properties"]["道路名称"] for f in roads["features"]}
+    word_shots = _word(request, renderer)
     for shot in word_shots.values():
         boxes = [box for _, _, box in shot.labels]
         assert len(boxes) >= 5
@@ -576,3 +585,38 @@ def test_english_footer_has_english_punctuation_and_placeholder(demo):
     assert footer_text(manifest, "zh") == (
         "数据来源：演示数据（parkgeo 生成，非真实测绘成果）　审图号：（待填写）"
     )
+
+
+def test_static_band_texts_measure_at_least_8_and_7_pt_at_16_cm(demo):
+    """matplotlib's own measure of the band's texts: their font size, and the height of
+    their extents, in points once the picture is placed 16 cm wide (a figure W inches wide
+    shrinks by 16 / 2.54 / W); and the footer is park.toml's source and 审图号."""
+    from geo.render.snapshot import footer_text, resolve_extent, snapshot_layers, word_options
+    from geo.render.static import render_static
+
+    manifest, store = demo
+    options, _ = word_options(store, manifest, width_cm=16, as_of=manifest.as_of)
+    extent = resolve_extent(store, manifest, "park")
+    frames = snapshot_layers(store, manifest, extent, options)
+    image, _, _, written = render_static(
+        frames,
+        bounds=extent.bounds,
+        title="t",
+        date_line="d",
+        footer=footer_text(manifest, "zh"),
+        lang="zh",
+        size=options.size,
+        scale=options.scale,
+    )
+    dpi = 96 * options.scale
+    shrink = 16 / 2.54 / (image.width / dpi)
+    band = [w for w in written if len(w) == 4]
+    legend = [w for w in band if w[0] == "legend"]
+    footer = [w for w in band if w[0] == "footer"]
+    assert len(legend) >= 20 and len(footer) == 1
+    assert footer[0][1] == "数据来源：演示数据（parkgeo 生成，非真实测绘成果）　审图号：（待填写）"
+    for role, text, box, size_pt in band:
+        least = 8 if role == "legend" else 7
+        assert size_pt * shrink >= least, (text, size_pt * shrink)
+        height_pt = (box[3] - box[1]) / dpi * 72 * shrink
+        assert height_pt >= least, (text, height_pt)

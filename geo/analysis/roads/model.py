@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geo.domain.chainage import format_chainage
-from geo.domain.tables import Labelled, Stage, data_table, vocabulary, work_items
+from geo.domain.tables import Labelled, Stage, data_table, stages_for_kind, work_items
 
 __all__ = ["RULES", "ItemProgress", "RoadState", "RoadsResult", "Rule"]
 
@@ -178,4 +178,9 @@ def _item(code: str) -> Stage | None:
 
 
 def _road_stage(code: str) -> Stage:
-    return next(stage for stage in vocabulary("road") if stage.code == code)
+    return next(stage for stage in stages_for_kind("roads") if stage.code == code)
+
+
+def _road_role(role: str) -> frozenset[str]:
+    """Codes of the road stages with *role* (``done``, ``partial``, ``begun``: stages.toml)."""
+    return frozenset(s.code for s in stages_for_kind("roads") if role in s.roles)

@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.roads.model import RoadsResult
-from geo.domain.tables import vocabulary, work_items
+from geo.domain.tables import stages_for_kind, work_items
 
 __all__ = ["chainage_ticks", "roads_json", "section_geometries"]
 
@@ -34,7 +34,7 @@ def section_geometries(
         K0+000–K0+300 已完成``), ``percent``, ``date``, ``contract_section``, ``note``,
         ``length_m`` and the geometry.
     """
-    colors = {stage.code: stage.color for stage in vocabulary("road")}
+    colors = {stage.code: stage.color for stage in stages_for_kind("roads")}
     item_colors = {item.code: item.color for item in work_items()}
     rows, geoms = [], []
     source_crs = None

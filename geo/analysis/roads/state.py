@@ -29,12 +29,13 @@ from geo.analysis.roads.model import (
     _item,
     _label,
     _length,
+    _road_role,
     _road_stage,
     _station,
     _union,
     _where,
 )
-from geo.domain.tables import Stage, vocabulary, work_items
+from geo.domain.tables import Stage, kind, stage_with_role, stages_for_kind, work_items
 from geo.domain.values import as_number, as_text
 from geo.errors import ChainageError, JoinError
 
@@ -42,12 +43,17 @@ __all__ = ["road_state", "roads_status", "select_roads"]
 
 
 def _state(stage: str, percent: float | None) -> str:
-    """Stage code of a record: ``done`` when its stage says so or its percent is 100."""
-    if stage == "done" or percent == 100:
-        return "done"
+    """Stage code of a record: done when its stage says so or its percent is 100; without
+    a stage, the first road stage at 0 % and the partial one in between (stages.toml roles)."""
+    vocab = kind("roads").stages
+    done = stage_with_role(vocab, "done").code
+    if stage == done or percent == 100:
+        return done
     if stage:
         return stage
-    return "not_started" if percent == 0 else "in_progress"
+    return (
+        stages_for_kind("roads")[0].code if percent == 0 else stage_with_role(vocab, "partial").code
+    )
 
 
 def _road_records(records: pd.DataFrame | None) -> list[dict]:
@@ -191,9 +197,11 @@ def _one_road(road: dict, records: list[dict], line) -> RoadState:
         own = [rec for rec in placed if rec["item"] == item.code]
         painted = _paint(own)
         painted_by_item[item.code] = painted
-        done[item.code] = _union((a, b) for a, b, rec in painted if rec["stage"] == "done")
+        done[item.code] = _union(
+            (a, b) for a, b, rec in painted if rec["stage"] in _road_role("done")
+        )
         started[item.code] = _union(
-            (a, b) for a, b, rec in painted if rec["stage"] in ("done", "in_progress")
+            (a, b) for a, b, rec in painted if rec["stage"] in _road_role("begun")
         )
         done_m = _length(done[item.code]) / line.scale
         items.append(
@@ -251,8 +259,16 @@ def _paint(records: list[dict]) -> list[tuple[float, float, dict]]:
 
 
 def _section(item: Stage, d0: float, d1: float, rec: dict, chainage_of: dict) -> dict:
-    stage = _road_stage(rec["stage"])
-    ch_from, ch_to = chainage_of[d0], chainage_of[d1]
+    return _piece(item, chainage_of[d0], chainage_of[d1], _road_stage(rec["stage"]), rec, d1 - d0)
+
+
+#: What a stretch no record covers says of its record.
+_UNRECORDED = {"percent": None, "date": None, "contract_section": None, "note": None}
+
+
+def _piece(item: Stage, ch_from: float, ch_to: float, stage: Stage, rec: dict, length: float):
+    """One section dict: *item* from chainage *ch_from* to *ch_to* at *stage*, with the
+    percent, date, contract section and note of its record *rec*."""
     return {
         "item": item.code,
         "item_zh": item.zh,
@@ -264,11 +280,8 @@ def _section(item: Stage, d0: float, d1: float, rec: dict, chainage_of: dict) ->
         "stage": stage.code,
         "stage_zh": stage.zh,
         "stage_en": stage.en,
-        "percent": rec["percent"],
-        "date": rec["date"],
-        "contract_section": rec["contract_section"],
-        "note": rec["note"],
-        "length_m": d1 - d0,
+        **{key: rec[key] for key in _UNRECORDED},
+        "length_m": length,
     }
 
 
@@ -279,31 +292,13 @@ def _stretches(item: Stage, painted, line, chainage_of: dict) -> list[dict]:
     Each is a section dict (see :func:`_section`) with ``d0``, ``d1`` (distances along the
     drawn line) and ``recorded``.
     """
-    first = vocabulary("road")[0]
+    first = stages_for_kind("roads")[0]
     out: list[dict] = []
 
     def unrecorded(d0: float, d1: float) -> dict:
         ch_from, ch_to = _station(d0, chainage_of, line), _station(d1, chainage_of, line)
-        return {
-            "item": item.code,
-            "item_zh": item.zh,
-            "item_en": item.en,
-            "from_m": ch_from,
-            "to_m": ch_to,
-            "from": _label(ch_from),
-            "to": _label(ch_to),
-            "stage": first.code,
-            "stage_zh": first.zh,
-            "stage_en": first.en,
-            "percent": None,
-            "date": None,
-            "contract_section": None,
-            "note": None,
-            "length_m": d1 - d0,
-            "d0": d0,
-            "d1": d1,
-            "recorded": False,
-        }
+        piece = _piece(item, ch_from, ch_to, first, _UNRECORDED, d1 - d0)
+        return {**piece, "d0": d0, "d1": d1, "recorded": False}
 
     at = 0.0
     for a, b, rec in painted:

@@ -7,14 +7,13 @@ the public names are all importable from here.
 
 from geo.render.snapshot._layers import (
     footer_text,
-    legend_columns,
+    road_name_anchors,
     road_strands,
     snapshot_layers,
     word_options,
 )
 from geo.render.snapshot._model import (
     CSS_DPI,
-    LAYER_KEYS,
     RENDERERS,
     WORD_DPI,
     Extent,
@@ -22,16 +21,17 @@ from geo.render.snapshot._model import (
     Snapshot,
     SnapshotOptions,
     extent_aspect,
+    layer_keys,
     parse_layers,
     parse_size,
     resolve_extent,
+    road_layers,
     word_layout,
 )
 from geo.render.snapshot._session import SnapshotSession, snapshot
 
 __all__ = [
     "CSS_DPI",
-    "LAYER_KEYS",
     "RENDERERS",
     "WORD_DPI",
     "Extent",
@@ -41,10 +41,12 @@ __all__ = [
     "SnapshotSession",
     "extent_aspect",
     "footer_text",
-    "legend_columns",
+    "layer_keys",
     "parse_layers",
     "parse_size",
     "resolve_extent",
+    "road_layers",
+    "road_name_anchors",
     "road_strands",
     "snapshot",
     "snapshot_layers",

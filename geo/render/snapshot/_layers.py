@@ -4,7 +4,6 @@ legend's size and the title and footer texts."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,17 +11,24 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo.domain.tables import label, vocabulary, work_items
+from geo.domain.tables import (
+    drawn_layers,
+    kind,
+    label,
+    stage_with_role,
+    stages_for_kind,
+    work_items,
+)
 from geo.io.files import write_atomic
 from geo.render.snapshot._model import (
-    LAYER_KEYS,
-    ROAD_LAYERS,
     STRAND_SPACING_PX,
     Extent,
     SnapshotOptions,
     extent_aspect,
+    layer_keys,
     metres_per_px,
     resolve_extent,
+    road_layers,
     word_layout,
 )
 
@@ -60,8 +66,8 @@ def road_strands(
     sections = section_geometries(result, centerlines, crs=manifest.crs)
     line = centerlines[road_id]
     base = gpd.GeoSeries([line.line], crs=line.crs).to_crs(manifest.crs).iloc[0]
-    colors = {s.code: s.color for s in vocabulary("road")}
-    not_started = vocabulary("road")[0].code
+    colors = {s.code: s.color for s in stages_for_kind("roads")}
+    not_started = stages_for_kind("roads")[0].code
     items = work_items()
     rows, geoms, labels_out = [], [], []
     (sx, sy), (ex, ey) = base.coords[0], base.coords[-1]
@@ -115,6 +121,29 @@ def road_strands(
     return frame, labels_out
 
 
+def road_name_anchors(store, manifest) -> list[tuple]:
+    """Where each road's name is written, as the web map writes it: ``(road, name, middle
+    of the line, a point 1 m on)`` in the working CRS (the name is turned along the two)."""
+    from geo.domain.linref import road_centerlines
+
+    roads = store.read_kind("roads")
+    if roads is None or not len(roads):
+        return []
+    names = dict(zip(roads["id"].astype(str), roads["name"], strict=True))
+    out = []
+    for road_id, line in road_centerlines(
+        roads, scale_tolerance=manifest.road_scale_tolerance
+    ).items():
+        middle = line.drawn_length / 2
+        ends = [
+            line.line.interpolate(middle),
+            line.line.interpolate(min(middle + 1.0, line.drawn_length)),
+        ]
+        a, b = gpd.GeoSeries(ends, crs=line.crs).to_crs(manifest.crs)
+        out.append((road_id, names.get(str(road_id), road_id), a, b))
+    return out
+
+
 def _uncovered(line, sections: pd.DataFrame, crs: str) -> list:
     """Pieces of a centerline outside every section (chainage intervals), in *crs*."""
     spans = sorted(
@@ -137,9 +166,10 @@ def _uncovered(line, sections: pd.DataFrame, crs: str) -> list:
 
 
 def _layers_for(extent: Extent, options: SnapshotOptions) -> tuple[str, ...]:
+    keys = layer_keys()
     if options.layers is not None:
-        return tuple(k for k in LAYER_KEYS if k in options.layers)
-    return ROAD_LAYERS if extent.kind == "road" else LAYER_KEYS
+        return tuple(k for k in keys if k in options.layers)
+    return road_layers() if extent.kind == "road" else keys
 
 
 def snapshot_layers(
@@ -157,19 +187,19 @@ def snapshot_layers(
     keys = _layers_for(extent, options)
     records = store.read_kind("progress")
     out: dict[str, gpd.GeoDataFrame] = {}
-    if "zones" in keys:
-        zones = store.read_kind("zones")
-        if zones is not None and len(zones):
-            out["zones"] = zones.to_crs(crs)
-    vocab = {"parcels": "land", "factories": "building", "housing": "building"}
-    for key in ("parcels", "housing", "factories"):
-        if key not in keys:
+    drawn = dict(drawn_layers())
+    for key in keys:
+        k = drawn.get(key)
+        if k is None or k.sections:  # overlays and roads: below
             continue
-        features = store.read_kind(key)
+        features = store.read_kind(key)  # None for a derived kind (the findings: below)
         if features is None or not len(features):
             continue
+        if not k.stages:  # an area kind drawn in its own style (zones)
+            out[key] = features.to_crs(crs)
+            continue
         state = layer_state(features, records, kind_name=key, as_of=as_of).features
-        colors = {s.code: s.color for s in vocabulary(vocab[key])}
+        colors = {s.code: s.color for s in stages_for_kind(key)}
         state = state.to_crs(crs)
         state["color"] = [colors.get(s, "#888888") for s in state["stage"]]
         out[key] = state
@@ -190,7 +220,8 @@ def snapshot_layers(
                 result = road_state(chosen, records, as_of=as_of, centerlines=centerlines)
                 frame = section_geometries(result, centerlines, crs=crs)
                 items = [i.code for i in work_items() if (frame["item"] == i.code).any()]
-                shown = "pavement" if "pavement" in items else (items[0] if items else None)
+                default = stage_with_role(kind("roads").sections, "map_default").code
+                shown = default if default in items else (items[0] if items else None)
                 frame = frame[frame["item"] == shown]
             out["roads"] = frame
         if "ticks" in keys:
@@ -213,23 +244,6 @@ def _to_png(image, path: Path, dpi: float) -> Path:
     """Save a Pillow image as an RGB PNG with *dpi* in its pHYs chunk, via a temp file."""
     rgb = image.convert("RGB")
     return write_atomic(path, lambda tmp: rgb.save(tmp, format="PNG", dpi=(dpi, dpi)))
-
-
-def legend_columns(keys: tuple[str, ...], height: float) -> int:
-    """Columns the legend needs to fit in a map *height* CSS pixels high (about 18 px a
-    line, a title and its entries per layer, 110 px kept for the title and margins)."""
-    from geo.domain.tables import kind
-
-    lines = 0
-    for key in keys:
-        if key == "roads":
-            lines += 1 + len(vocabulary("road"))
-        elif key in ("parcels", "factories", "housing"):
-            lines += 1 + len(vocabulary("land" if key == "parcels" else kind(key).stages))
-        else:
-            lines += 2
-    needed = lines * 18 + 8 * len(keys) + 20
-    return max(1, math.ceil(needed / max(height - 110, 100)))
 
 
 def _title(manifest, extent: Extent, lang: str) -> str:
@@ -264,9 +278,8 @@ def footer_text(manifest, lang: str) -> str:
     )
 
 
-#: CSS px of the legend's text and the footer's (geo/templates/webmap.css), and the width
-#: of a legend column the snapshot sets.
-LEGEND_PX, FOOTER_PX, LEGEND_COLUMN_PX = 12, 12, 200
+#: CSS px of the legend's text and the footer's (geo/templates/webmap.css).
+LEGEND_PX, FOOTER_PX = 12, 12
 
 
 def word_options(
@@ -276,26 +289,16 @@ def word_options(
     width_cm: float,
     extent: str = "park",
     aspect=None,
-    band: bool = True,
     **options,
 ) -> tuple[SnapshotOptions, float]:
     """Snapshot options laid out for *width_cm* in Word, and the legend's size there (pt).
 
     The frame's orientation follows the extent (:func:`extent_aspect`) unless *aspect*
-    (width : height) is given. The CSS pixel is laid out at 1/96 inch (legend and footer
-    9 pt). With *band* (the browser renderer) the legend and footer sit in a band below
-    the map, in as many columns as the width holds, and the picture grows by the band's
-    height. Without it (the static renderer draws the legend beside the map), when the
-    legend does not fit beside the map (the whole park with every layer in a small
-    picture) the layout is made 1.5 or 3 times larger, and the legend's text smaller by as
-    much: the caller says so, and fewer ``layers`` give larger text.
+    (width : height) is given. The CSS pixel is laid out at 1/96 inch, so the legend and
+    the footer print at 9 pt: both renderers set them in a band below the map, in as many
+    lines as the width needs, and the picture grows by the band's height.
     """
     where = resolve_extent(store, manifest, extent)
     base = SnapshotOptions(as_of=options.pop("as_of"), extent=extent, **options)
-    keys = _layers_for(where, base)
-    (width, height), scale = word_layout(width_cm, aspect or extent_aspect(where))
-    for grow in (1,) if band else (1, 1.5, 3):  # scale 3, 2, 1: whole pixels at any width
-        size = (round(width * grow), round(height * grow))
-        if legend_columns(keys, size[1]) * LEGEND_COLUMN_PX + 240 <= size[0]:
-            break
-    return replace(base, size=size, scale=scale / grow), LEGEND_PX * 0.75 / grow
+    size, scale = word_layout(width_cm, aspect or extent_aspect(where))
+    return replace(base, size=size, scale=scale), LEGEND_PX * 0.75

@@ -12,12 +12,9 @@ import pandas as pd
 import shapely
 
 from geo import settings
+from geo.domain.tables import data_table, drawn_layers, kinds
 from geo.errors import ParkGeoError
 
-#: Layer keys a snapshot can show, in drawing order.
-LAYER_KEYS = ("zones", "parcels", "housing", "factories", "roads", "ticks", "findings")
-#: Layers of a road snapshot unless --layers says otherwise.
-ROAD_LAYERS = ("zones", "roads", "ticks")
 #: Margin around a zone, road or parcel extent, as a fraction of its larger side.
 EXTENT_MARGIN = {"zone": 0.04, "road": 0.08, "parcel": 0.5}
 #: Renderer choices: auto is the browser when one is found, else static.
@@ -29,6 +26,19 @@ STRAND_SPACING_PX = 13.0
 #: Room the title, legend and footer take from the map, in CSS pixels (left, top, right,
 #: bottom), to fit the extent into what is left; the browser measures its own.
 FRAME_PX = (30.0, 100.0, 260.0, 60.0)
+
+
+def layer_keys() -> tuple[str, ...]:
+    """Layer keys a snapshot can show, in drawing order: the kinds kinds.toml draws and
+    the overlays of map.toml (:func:`geo.domain.tables.drawn_layers`), so a kind added to
+    the tables is drawn without a change here."""
+    return tuple(key for key, _ in drawn_layers())
+
+
+def road_layers() -> tuple[str, ...]:
+    """Layers of a road snapshot unless --layers says otherwise (``[snapshot]
+    road_layers`` of map.toml)."""
+    return tuple(data_table("map.toml")["snapshot"]["road_layers"])
 
 
 @dataclass(frozen=True)
@@ -162,10 +172,11 @@ def parse_layers(text: str | None) -> tuple[str, ...] | None:
     if not text:
         return None
     keys = tuple(dict.fromkeys(k.strip() for k in str(text).split(",") if k.strip()))
-    unknown = [k for k in keys if k not in LAYER_KEYS]
+    known = layer_keys()
+    unknown = [k for k in keys if k not in known]
     if unknown:
         raise ParkGeoError(
-            f"--layers: unknown layer(s) {', '.join(unknown)}; use any of {', '.join(LAYER_KEYS)}"
+            f"--layers: unknown layer(s) {', '.join(unknown)}; use any of {', '.join(known)}"
         )
     return keys
 
@@ -201,7 +212,8 @@ def resolve_extent(store, manifest, spec: str | None = "park") -> Extent:
     spec = (spec or "park").strip()
     crs = manifest.crs
     if spec == "park":
-        frames = [store.read_kind(k) for k in ("zones", "parcels", "roads")]
+        # every drawn layer the store holds (derived ones, the findings, it holds not)
+        frames = [store.read_kind(k.name) for k in kinds().values() if k.draw is not None]
         frames = [f.to_crs(crs) for f in frames if f is not None and len(f)]
         if not frames:
             raise ParkGeoError("the store holds no spatial layer to draw; run `parkgeo import`.")

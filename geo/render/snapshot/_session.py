@@ -39,6 +39,7 @@ from geo.render.snapshot._layers import (
     _title,
     _to_png,
     footer_text,
+    road_name_anchors,
     road_strands,
     snapshot_layers,
 )
@@ -288,9 +289,19 @@ class SnapshotSession:
             _, strand_labels = _strands(store, manifest, extent, options)
         title = f"{_title(manifest, extent, options.lang)} {label('title_suffix', options.lang)}"
         date_line = f"{label('as_of', options.lang)} {options.as_of.isoformat()}"
-        image, regions, limits = render_static(
+        bounds = extent.bounds
+        if strand_labels:  # the strands beside the road, and their labels, in the frame too
+            x0, y0, x1, y1 = frames["roads"].total_bounds
+            pad = max(x1 - x0, y1 - y0) * 0.04
+            bounds = (
+                min(bounds[0], x0 - pad),
+                min(bounds[1], y0 - pad),
+                max(bounds[2], x1 + pad),
+                max(bounds[3], y1 + pad),
+            )
+        image, regions, limits, written = render_static(
             frames,
-            bounds=extent.bounds,
+            bounds=bounds,
             title=title,
             date_line=date_line,
             footer=footer_text(manifest, options.lang),
@@ -300,13 +311,17 @@ class SnapshotSession:
             tick_labels=extent.kind in ("road", "parcel"),
             strand_labels=strand_labels,
             road_items=bool(extent.road),
+            name_anchors=road_name_anchors(store, manifest) if "roads" in frames else None,
+            focus_road=extent.road,
             font=font,
         )
         _to_png(image, path, options.dpi)
-        px_w, px_h = options.pixels
+        px_w, px_h = options.pixels  # the map's part of the picture
         left, bottom, right, top = limits
         georef = Georef(manifest.crs, left, top, right, bottom, px_w, px_h)
-        return _written(path, "static", options, extent, keys, regions, georef)
+        shot = _written(path, "static", options, extent, keys, regions, georef, size=image.size)
+        # the labels on the map (the band's texts are in regions)
+        return replace(shot, labels=tuple(w for w in written if len(w) == 3))
 
 
 def _strands(store, manifest, extent, options):
