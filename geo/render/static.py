@@ -32,6 +32,7 @@ from geo.domain.tables import (
     stage_with_role,
     vocabulary,
 )
+from geo.domain.values import clean_text
 from geo.errors import ParkGeoError
 from geo.render._static_labels import band_layout, declutter, draw_band, id_labels, road_names
 
@@ -507,8 +508,9 @@ def _map_labels(
     def halo_text(text, x, y, *, px, bold, color, halo_px, offset=(0, 0), angle=0.0):
         """A text centred at (x, y) (+ *offset* CSS px), with a white halo."""
         return ax.annotate(
-            str(text),
+            clean_text(str(text)),  # a name or id from the data: no controls, no mathtext
             (x, y),
+            parse_math=False,
             xytext=(offset[0] * _PT, offset[1] * _PT),
             textcoords="offset points",
             rotation=angle,
