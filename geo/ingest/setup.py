@@ -47,6 +47,8 @@ class SourceGuess:
     id_field: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)  # source field → canonical
     notes: list[str] = field(default_factory=list)
+    #: fields whose values are present and unique in every feature (id candidates)
+    unique: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -134,6 +136,14 @@ def _guess_fields(guess: SourceGuess) -> None:
             guess.id_field = source
         else:
             guess.mapping[source] = canonical
+    if guess.id_field is None:
+        hinted = [f for f in guess.unique if f not in used and _id_like(f)]
+        if hinted:
+            guess.id_field = hinted[0]
+            guess.notes.append(
+                f"no field is named as an id; {hinted[0]!r} has a value of its own for every "
+                "feature, so it is the id: check that it is"
+            )
     k = kinds()[guess.kind]
     found = {"id"} if guess.id_field else set()
     found |= set(guess.mapping.values())
@@ -158,8 +168,36 @@ def _inspect_table(path: Path) -> list[SourceGuess]:
             lonlat=None,
             encoding=raw.encoding,
             notes=list(raw.notes),
+            unique=_unique_fields(raw.frame),
         )
     ]
+
+
+def _id_like(name: str) -> bool:
+    """Whether field *name* is named like an id (``[id_hints]``): a part of three or more
+    letters anywhere in it (ADCODE99), a short one as a word of its own (zone_id, not valid)."""
+    words = re.split(r"[^0-9a-z]+", re.sub(r"\d+", " ", name.lower()))
+    for part in _table()["id_hints"]["parts"]:
+        part = part.lower()
+        short = part.isascii() and len(part) < 3
+        if (part in words) if short else (part in _key(name)):
+            return True
+    return False
+
+
+def _unique_fields(frame) -> list[str]:
+    """The fields of *frame* whose values, as text, are present and unique (ids could be)."""
+    out = []
+    for name in frame.columns:
+        if name == getattr(frame, "_geometry_column_name", None):
+            continue
+        values = frame[name]
+        if values.dtype.kind == "f" and not (values.dropna() % 1 == 0).all():
+            continue  # measured numbers are not ids
+        text = values.astype(str).str.strip()
+        if len(frame) and values.notna().all() and (text != "").all() and text.is_unique:
+            out.append(str(name))
+    return out
 
 
 def _inspect_layer(path: Path, layer: str | None) -> SourceGuess:
@@ -199,6 +237,7 @@ def _inspect_layer(path: Path, layer: str | None) -> SourceGuess:
         lonlat=lonlat,
         encoding=raw.encoding,
         notes=list(raw.notes),
+        unique=_unique_fields(frame),
     )
 
 

@@ -219,16 +219,30 @@ def test_init_from_the_real_gbk_shapefile_decodes_and_imports_once_an_id_is_mapp
     assert manifest["park"]["crs"] == "EPSG:4552"
     (layer,) = manifest["layers"].values()
     assert layer["kind"] == "zones" and layer["fields"] == {"NAME": "name"}
-    assert "text encoding gb18030 (no .cpg" in text and "no field for id" in text
-    # as written it has no id: refused with the field to map (the README says otherwise)
-    result = runner.invoke(cli, ["import", "-p", str(park)])
-    assert result.exit_code == 2 and "id (编号) missing" in result.output
-    toml = park / "park.toml"
-    toml.write_text(
-        text.replace("[layers.zones.fields]", 'id = "ADCODE99"\n[layers.zones.fields]'),
-        encoding="utf-8",
-    )
+    assert "text encoding gb18030 (no .cpg" in text and "no field for id" not in text
+    # no field named as an id: ADCODE93 (a "code", one value per feature) is taken, and said
+    assert layer["id"] == "ADCODE93" and "'ADCODE93' has a value of its own" in text
+    # the park.toml written imports as it is
     result = runner.invoke(cli, ["import", "-p", str(park), "--json"])
     assert result.exit_code == 0, result.output
     stored = pyogrio.read_dataframe(park / "park.gpkg", layer="zones")
     assert list(stored["id"]) == ["230000"] and list(stored["name"]) == ["黑龙江省"]
+
+
+@pytest.mark.parametrize(
+    ("name", "like"),
+    [
+        ("ADCODE99", True),
+        ("zone_id", True),
+        ("地块编号X", True),
+        ("ZD_DM", True),
+        ("valid", False),
+        ("width", False),
+        ("NAME", False),
+        ("iso_a3", False),
+    ],
+)
+def test_a_field_is_taken_as_the_id_only_when_named_like_one(name, like):
+    from geo.ingest.setup import _id_like
+
+    assert _id_like(name) is like
