@@ -17,6 +17,7 @@ from geo.errors import ManifestError
 
 __all__ = [
     "INDICATORS",
+    "MUJUN_CLASSES",
     "Indicator",
     "LowUseExemption",
     "LowUseRule",
@@ -256,6 +257,10 @@ def mujun_settings(values: Mapping[str, object] | None, *, where: str = "park.to
     """
     out = {k: float(_table()["mujun"][k]) for k in MUJUN_KEYS}
     return out | _numbers(values, MUJUN_KEYS, "mujun", where)
+
+
+#: the 亩均效益 classes, best first (intensity.toml [mujun_classes])
+MUJUN_CLASSES = ("A", "B", "C", "D")
 
 
 def mujun_class_label(code: str, lang: str = "zh") -> str:
