@@ -11,7 +11,7 @@ from geo.domain.intensity import MUJUN_CLASSES, low_use_rules, mujun_class_label
 from geo.domain.values import as_text
 from geo.render.webmap.encoding import compact_layer
 
-__all__ = ["low_use_text", "mujun_layer"]
+__all__ = ["exemption_label", "low_use_text", "mujun_layer"]
 
 
 def low_use_text(flags, lang: str) -> str:
@@ -54,7 +54,8 @@ def mujun_layer(store, manifest, *, as_of: dt.date, lang: str, shift: bool) -> d
             "low": ["1" if v else "0" for v in table["low_use"]],
             "low_text": [low_use_text(f, lang) or None for f in table["low_use_flags"]],
             "exempt": [
-                _exemption(e, lang) if isinstance(e, str) else None for e in table["low_use_exempt"]
+                exemption_label(e, lang) if isinstance(e, str) else None
+                for e in table["low_use_exempt"]
             ],
         },
         geometry=gpd.GeoSeries([geoms.get(i) for i in table["id"]], crs=parcels.crs),
@@ -71,7 +72,8 @@ def mujun_layer(store, manifest, *, as_of: dt.date, lang: str, shift: bool) -> d
     }
 
 
-def _exemption(key: str, lang: str) -> str:
+def exemption_label(key: str, lang: str) -> str:
+    """The name of 低效用地 exemption *key* in *lang*."""
     from geo.domain.intensity import low_use_exemptions
 
     spec = next((e for e in low_use_exemptions() if e.key == key), None)
