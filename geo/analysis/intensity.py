@@ -319,8 +319,9 @@ def intensity_table(
     """:func:`parcel_indicators` with each parcel's land stage, status and 亩均效益 class.
 
     ``status`` is ``checked`` for a completed parcel, ``provisional`` for one under
-    construction, ``""`` otherwise. 亩均税收 / 亩均产值 and the class are of the latest whole
-    year ended by *as_of* (returned with the table; None without economic figures).
+    construction, ``""`` otherwise, with the 低效用地 columns of
+    :func:`geo.analysis.lowuse.low_use_table`. 亩均税收 / 亩均产值 and the class are of the
+    latest whole year ended by *as_of* (returned with the table; None without figures).
     """
     from geo.analysis.economy import classed_year, mujun_classes, parcel_economy
     from geo.analysis.progress import layer_state
@@ -354,6 +355,10 @@ def intensity_table(
     table["output_wan"] = output
     for col in classes.columns:
         table[col] = classes[col].to_numpy()
+    from geo.analysis.lowuse import low_use_table
+
+    checked = table["industrial"] & (table["status"] == "checked")
+    table = low_use_table(table, parcels, economy, projects, as_of=as_of, checked=checked)
     return table, year
 
 

@@ -54,7 +54,9 @@ def intensity_json(table, *, as_of, year) -> dict:
     """The JSON shape of ``parkgeo intensity --json``."""
     rows = []
     for row in table.to_dict("records"):
-        rows.append({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()})
+        row = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        row["low_use_flags"] = [f.as_dict() for f in row.get("low_use_flags") or ()]
+        rows.append(row)
     return {"as_of": as_of.isoformat(), "economy_year": year, "parcels": rows}
 
 
@@ -138,7 +140,7 @@ def intensity(project, as_of, as_json: bool, show_all: bool, park_level: bool):
     console.print(out)
     if not rows:
         console.print("无工业地块 no industrial parcels (give parcels an industry_code)")
-    for line in _failures(rows):
+    for line in _failures(rows) + _low_use(rows):
         console.print(line, soft_wrap=True)
 
 
@@ -158,6 +160,26 @@ def _failures(rows: list[dict]) -> list[str]:
             lines.append(
                 f"✗ {_plain(row['id'])} {spec.zh} {spec.en}: {row[VALUE_COLUMNS[key]]:,.2f} {sign} "
                 f"{row[f'{key}_threshold']:g}{spec.unit} — {origin.label('zh')}"
+            )
+    return lines
+
+
+def _low_use(rows: list[dict]) -> list[str]:
+    """One line per 低效用地 flag of a completed parcel: rule, value, threshold, source; an
+    exempt parcel's flags are listed with its exemption."""
+    from geo.domain.intensity import low_use_exemptions, low_use_rules, source
+
+    rules = {r.key: r for r in low_use_rules()}
+    exemptions = {e.key: e for e in low_use_exemptions()}
+    lines = []
+    for row in rows:
+        exempt = exemptions.get(row.get("low_use_exempt") or "")
+        for flag in row.get("low_use_flags") or ():
+            spec = rules[flag.rule]
+            tail = f" — 豁免 exempt: {exempt.zh} {exempt.en}" if exempt else ""
+            lines.append(
+                f"低效用地 {_plain(row['id'])} {spec.zh} {spec.en}: {flag.value:,.2f} < "
+                f"{flag.threshold:,.2f} — {source(flag.source).label('zh')}{tail}"
             )
     return lines
 

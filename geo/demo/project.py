@@ -297,6 +297,7 @@ def _write_layers(park: Park, layers: Path) -> list[Path]:
                             _iso(p.agreed),
                             _iso(p.started),
                             _iso(p.completed),
+                            _iso(p.producing),
                             p.price_wan,
                             *indicators.get(p.id, [None] * 4),
                         ],

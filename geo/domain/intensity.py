@@ -17,7 +17,10 @@ from geo.errors import ManifestError
 
 __all__ = [
     "INDICATORS",
+    "MUJUN_CLASSES",
     "Indicator",
+    "LowUseExemption",
+    "LowUseRule",
     "Source",
     "Threshold",
     "building_use",
@@ -25,6 +28,8 @@ __all__ = [
     "indicator",
     "industry_key",
     "intensity_settings",
+    "low_use_exemptions",
+    "low_use_rules",
     "source",
     "tall_storey_m",
     "thresholds_for",
@@ -254,7 +259,74 @@ def mujun_settings(values: Mapping[str, object] | None, *, where: str = "park.to
     return out | _numbers(values, MUJUN_KEYS, "mujun", where)
 
 
+#: the 亩均效益 classes, best first (intensity.toml [mujun_classes])
+MUJUN_CLASSES = ("A", "B", "C", "D")
+
+
 def mujun_class_label(code: str, lang: str = "zh") -> str:
     """``A 优先发展`` (or ``A priority``): a 亩均 class with its name."""
     spec = _table()["mujun_classes"][code]
     return f"{code} {spec['zh' if lang == 'zh' else 'en']}"
+
+
+@dataclass(frozen=True)
+class LowUseRule:
+    """One 低效用地 rule: *value* (a column of the intensity table) under *threshold*, or
+    under *share* × the column *of*."""
+
+    key: str
+    zh: str
+    en: str
+    value: str
+    threshold: float | None
+    of: str | None
+    share: float | None
+    source: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class LowUseExemption:
+    """Not flagged within *years* of the first date found in *fields*."""
+
+    key: str
+    zh: str
+    en: str
+    fields: tuple[str, ...]
+    years: float
+    source: str
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@cached_table
+def low_use_rules() -> tuple[LowUseRule, ...]:
+    """The 低效用地 rules of intensity.toml ``[low_use_rules]``, in table order."""
+    out = []
+    for key, spec in _table().get("low_use_rules", {}).items():
+        threshold, share = spec.get("threshold"), spec.get("share")
+        out.append(
+            LowUseRule(
+                key=key,
+                zh=spec["zh"],
+                en=spec["en"],
+                value=spec["value"],
+                threshold=None if threshold is None else float(threshold),
+                of=spec.get("of"),
+                share=None if share is None else float(share),
+                source=spec["source"],
+            )
+        )
+    return tuple(out)
+
+
+@cached_table
+def low_use_exemptions() -> tuple[LowUseExemption, ...]:
+    """The 低效用地 exemptions of intensity.toml ``[low_use_exemptions]``."""
+    return tuple(
+        LowUseExemption(key, s["zh"], s["en"], tuple(s["fields"]), float(s["years"]), s["source"])
+        for key, s in _table().get("low_use_exemptions", {}).items()
+    )

@@ -19,6 +19,7 @@ from pathlib import Path
 from geo.domain.quantities import format_number, format_percent, format_quantity, goal_texts
 from geo.domain.tables import label, vocabulary
 from geo.errors import GoalError, ParkGeoError
+from geo.render._brief_intensity import intensity_part
 from geo.render._docx import PAGE_CM, TEXT_WIDTH_CM, BriefDocument, font_roles
 
 __all__ = ["PAGE_CM", "Brief", "brief_fonts", "opening_summary", "write_brief"]
@@ -173,6 +174,8 @@ def write_brief(
         projects = _projects_part(doc, store, as_of=as_of, lang=lang)
         step("land checks")
         findings = _checks_part(doc, store, manifest, as_of=as_of, lang=lang)
+        step("land-use intensity")
+        intensity_part(doc, store, manifest, as_of=as_of, lang=lang)
         renderer_used, note = session.renderer, session.note
         out = doc.save(Path(path))
     pdf_path = None

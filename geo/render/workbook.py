@@ -24,6 +24,7 @@ __all__ = [
     "NUMBER_FORMATS",
     "findings_sheet",
     "goals_sheet",
+    "intensity_sheet",
     "ledger_sheet",
     "write_checks_workbook",
 ]
@@ -137,6 +138,54 @@ def ledger_sheet(store, manifest, result, lang: str = "zh") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).sort_values(fields["id"], kind="stable").reset_index(drop=True)
+
+
+def intensity_sheet(store, manifest, as_of, lang: str = "zh") -> tuple[pd.DataFrame, dict]:
+    """集约利用与亩均效益: one row per industrial parcel with its control indicators, 亩均
+    figures, score, class and 低效用地 flags (:func:`geo.analysis.intensity.project_intensity`
+    on *as_of*), and the number format of each column."""
+    from geo.analysis.intensity import VALUE_COLUMNS, project_intensity
+    from geo.domain.intensity import INDICATORS, indicator, mujun_class_label
+    from geo.render.webmap.intensity import exemption_label, low_use_text
+
+    table, _ = project_intensity(store, manifest, as_of=as_of)
+    if not len(table):
+        return pd.DataFrame(), {}
+    table = table[table["industrial"]]
+    fields = {f.name: f.label(lang) for f in kind("parcels").fields}
+    status = {
+        "checked": label("status_checked", lang),
+        "provisional": label("status_provisional", lang),
+    }
+    columns = {
+        fields["id"]: table["id"],
+        fields["industry_code"]: table["industry_code"],
+        label("intensity_status", lang): table["status"].map(status),
+        label("xlsx_measured_mu", lang): table["area_mu"].round(2),
+    }
+    formats = {label("xlsx_measured_mu", lang): excel_format("mu")}
+    for key in INDICATORS:
+        spec = indicator(key)
+        unit = (spec.unit if lang == "zh" else spec.unit_en).strip()
+        header = spec.label(lang) + (f"({unit})" if unit else "")
+        columns[header] = table[VALUE_COLUMNS[key]]
+        formats[header] = "0.00"
+    columns[label("output_per_mu", lang)] = table["output_wan_per_mu"]
+    columns[label("mujun_score", lang)] = table["mujun_score"]
+    formats |= {label("output_per_mu", lang): "0.0", label("mujun_score", lang): "0.0"}
+    columns[label("mujun_class", lang)] = [
+        mujun_class_label(c, lang) if isinstance(c, str) else None for c in table["mujun_class"]
+    ]
+    columns[label("low_use", lang)] = [label("yes", lang) if v else None for v in table["low_use"]]
+    columns[label("low_use_rules", lang)] = [
+        low_use_text(f, lang) or None for f in table["low_use_flags"]
+    ]
+    columns[label("low_use_exempt", lang)] = [
+        exemption_label(e, lang) if isinstance(e, str) else None for e in table["low_use_exempt"]
+    ]
+    frame = pd.DataFrame({k: list(v) for k, v in columns.items()})
+    frame = frame.astype(object).where(frame.notna(), None)
+    return frame, formats
 
 
 def goals_sheet(goals: list[dict], lang: str = "zh") -> tuple[pd.DataFrame, list[dict]]:
@@ -288,7 +337,10 @@ def write_checks_workbook(result, path: Path, *, store, manifest, lang: str = "z
     if goals:
         frame, rows = goals_sheet(goals, lang)
         _put_sheet(book, label("goals", lang), frame, lang, total=False, rows=rows)
-    ledger = ledger_sheet(store, manifest, result, lang)
+    frame, formats = intensity_sheet(store, manifest, result.as_of, lang)
+    if len(frame):
+        _put_sheet(book, label("xlsx_intensity", lang), frame, lang, total=False, formats=formats)
+    ledger = ledger_sheet(store, manifest, result, lang)  # the ledger stays the last sheet
     _put_sheet(book, label("xlsx_ledger", lang), ledger, lang, total=True)
     return write_atomic(path, lambda tmp: book.save(tmp))
 

@@ -202,6 +202,12 @@ function parkgeoInit(map, D) {
     },
     findings: function (spec, p) {
       return findingRows([{ properties: p }]) + row(T.id, String(p.ids || "").split(";").join(lang === "en" ? ", " : "、"));
+    },
+    classed: function (spec, p) {
+      var rows = row(T.id, p.id) + row(T.mujun_class, p.cls_label) + row(T.mujun_score, given(p.score) ? num(p.score, 1) : "");
+      rows += row(T.tax_per_mu, given(p.tax_wan_per_mu) ? num(p.tax_wan_per_mu, 2) : "");
+      rows += row(T.output_per_mu, given(p.output_wan_per_mu) ? num(p.output_wan_per_mu, 1) : "");
+      return rows + row(T.low_use, p.low_text) + row(T.low_use_exempt, p.exempt);
     }
   };
   var tooltipOf = {
@@ -214,7 +220,8 @@ function parkgeoInit(map, D) {
       var s = stretchOf(spec, p);
       return p.road_name + " " + p.road + " · " + itemLabel(p.item) + " " + s.from + "–" + s.to + " · " + stageLabel(spec.vocab, s.stage);
     },
-    findings: function (spec, p) { return lang === "en" ? p.title_en : p.title_zh; }
+    findings: function (spec, p) { return lang === "en" ? p.title_en : p.title_zh; },
+    classed: function (spec, p) { return p.id + " · " + (p.cls_label || "—") + (p.low === "1" ? " · " + T.low_use : ""); }
   };
   function popup(spec, p) { return "<table class=\"pg-popup\">" + popupOf[spec.form](spec, p) + "</table>"; }
 
@@ -229,6 +236,12 @@ function parkgeoInit(map, D) {
     }
     if (spec.form === "findings") {
       return function (f) { return L.extend({}, s, { color: (D.severity[f.properties.severity] || {}).color }); };
+    }
+    if (spec.form === "classed") {  // 亩均 class fill; 低效用地 with its own outline
+      return function (f) {
+        var p = f.properties, fill = (spec.classes || {})[p.cls] || spec.unclassed;
+        return L.extend({}, s, { fillColor: fill }, p.low === "1" ? spec.low_use_style : {});
+      };
     }
     if (spec.form === "road") {
       return function (f) {
@@ -299,7 +312,7 @@ function parkgeoInit(map, D) {
         }
       }
     });
-    register(spec.key, spec, layer, true);
+    register(spec.key, spec, layer, spec.visible !== false);
   }
   var roadSpec = null, nameLayer = null;
   function addRoads(spec, features) {
@@ -494,6 +507,11 @@ function parkgeoInit(map, D) {
       Object.keys(D.severity).forEach(function (sev) {
         legendItem(box, swatch("pg-swatch-finding", { borderColor: D.severity[sev].color }), D.severity[sev][lang]);
       });
+    } else if (spec.form === "classed") {
+      Object.keys(spec.classes).forEach(function (code) {
+        legendItem(box, swatch("", { background: spec.classes[code], borderColor: s.color }), spec.class_labels[code]);
+      });
+      legendItem(box, swatch("pg-swatch-finding", { borderColor: spec.low_use_style.color }), T.low_use);
     } else if (spec.form === "ticks") {
       legendItem(box, swatch("pg-swatch-tick", {}), spec.title);
     } else {

@@ -303,6 +303,8 @@ def by_rule(result):
 
 
 RULES = list(rule_table().values())
+#: the rules the flawed park trips on its as-of date (P15 is exempt from low_use until 2026)
+TRIPPED = [r for r in RULES if r.id != "low_use"]
 LAND_USES = list(land_use_table().values())
 
 
@@ -396,7 +398,7 @@ def test_add_years(date, years, expected):
 def test_the_flawed_park_trips_every_rule_exactly_once(flawed):
     result = check(flawed)
     counts = collections.Counter(f.rule for f in result.findings)
-    assert set(counts) == set(rule_table())
+    assert set(counts) == {r.id for r in TRIPPED}
     assert all(n == 1 for n in counts.values()), counts
     ids = {f.rule: f.ids for f in result.findings}
     assert ids == {
@@ -455,6 +457,25 @@ def test_control_indicator_findings_by_hand(flawed):
     # under construction: provisional, not a finding
     result = check(flawed, as_of=dt.date(2023, 1, 1))
     assert not [f for f in result.findings if f.rule.startswith("intensity_")]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "flagged"),
+    [(dt.date(2024, 9, 30), False), (dt.date(2026, 4, 30), False), (dt.date(2026, 5, 1), True)],
+)
+def test_low_use_after_the_exemption(flawed, as_of, flagged):
+    """P15 completed 2023-05-01 (no 投产 date): exempt until 2023-05-01 + 3 years; then
+    容积率 0.32 < 1.0 (absolute) and < 0.6 = 60 % of its 1.0 (C13), no economy: no tax flag."""
+    found = [f for f in check(flawed, as_of=as_of).findings if f.rule == "low_use"]
+    if not flagged:
+        assert found == []
+        return
+    (f,) = found
+    assert f.ids == ("P15",) and (f.value, f.threshold) == (pytest.approx(0.32), 1.0)
+    assert "容积率低于绝对下限: 0.32 < 1.00" in f.message_zh
+    assert "容积率低于控制标准的60%: 0.32 < 0.60" in f.message_zh and "未核实" in f.message_zh
+    assert "FAR under 60% of the parcel's standard: 0.32 < 0.60" in f.message_en
+    assert "亩均税收" not in f.message_zh
 
 
 def test_hand_computed_values(flawed):
@@ -671,7 +692,7 @@ def test_cli_prints_findings_and_exits_1(flawed, runner):
     assert "parcels P01 and P02 overlap by 300.00 m² (0.45 mu)" in out
     assert "可无偿收回土地使用权" in out
     assert "供地汇总 allocation" in out and "健康食品" in out
-    counts = collections.Counter(r.severity for r in RULES)
+    counts = collections.Counter(r.severity for r in TRIPPED)
     assert f"{counts['error']} error(s) 错误, {counts['warning']} warning(s) 警告" in out
 
 
@@ -680,7 +701,7 @@ def test_cli_json(flawed, runner):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["as_of"] == "2024-09-30" and data["crs"] == CRS
-    assert data["counts"]["error"] + data["counts"]["warning"] == len(RULES)
+    assert data["counts"]["error"] + data["counts"]["warning"] == len(TRIPPED)
     overlap = next(f for f in data["findings"] if f["rule"] == "parcel_overlap")
     assert overlap["ids"] == ["P01", "P02"] and overlap["severity"] == "error"
     assert overlap["value"] == pytest.approx(300.0) and overlap["unit"] == "m2"
@@ -695,7 +716,7 @@ def test_cli_csv_has_a_bom_and_one_row_per_finding(flawed, runner, tmp_path):
     assert result.exit_code == 1, result.output
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype={"ids": str})
-    assert len(frame) == len(RULES)
+    assert len(frame) == len(TRIPPED)
     assert list(frame.columns[:2]) == ["rule", "severity"]
     for col in ("ids", "value", "threshold", "unit", "message_zh", "message_en"):
         assert col in frame.columns
@@ -711,7 +732,7 @@ def test_cli_xlsx_has_findings_and_summary(flawed, runner, tmp_path):
     assert result.exit_code == 1, result.output
     sheets = pd.read_excel(path, sheet_name=None)
     assert next(iter(sheets)) == "问题清单"  # the report's layout: tests/render/test_workbook.py
-    assert len(sheets["问题清单"]) == len(RULES)
+    assert len(sheets["问题清单"]) == len(TRIPPED)
     zones = sheets["按片区"]
     assert list(zones["片区"]) == ["Z1", "Z2", "合计"]
     assert zones["宗数"].tolist() == [10, 0, 10]
@@ -726,7 +747,7 @@ def test_cli_refuses_two_outputs(flawed, runner, tmp_path):
 
 def test_findings_frame_is_what_maps_draw(flawed):
     layer = findings_frame(check(flawed))
-    assert len(layer) == len(RULES) and set(layer["rule"]) == set(rule_table())
+    assert len(layer) == len(TRIPPED) and set(layer["rule"]) == {r.id for r in TRIPPED}
     assert layer.crs.to_epsg() == 4544
     overlap = layer[layer["rule"] == "parcel_overlap"].iloc[0]
     assert overlap["ids"] == "P01;P02" and overlap.geometry.area == pytest.approx(300.0, abs=1e-3)

@@ -135,3 +135,22 @@ def test_bad_economy_goal_says_how_to_fix():
         goal("count", "个")
     with pytest.raises(GoalError, match="no number field 'output'"):
         goal("sum:output", "亿元")
+
+
+def test_published_scheme_is_cited_and_complete():
+    """黄岩区 2022: weights 30 + 20 + 20 + 10 + 10 + 10 = 100 (规上), 50 + 50 (规下)."""
+    from geo.domain.tables import data_table
+
+    schemes = data_table("intensity.toml")["mujun_schemes"]
+    assert schemes, "ship at least one published scheme"
+    for key, spec in schemes.items():
+        assert spec["via"].startswith("https://"), key
+        assert spec["verified"] is True and spec["class_bounds_verified"] is False, key
+        assert sum(t["weight"] for t in spec["terms"]) == pytest.approx(100.0), key
+        assert all(t["benchmark"] > 0 and t["zh"] for t in spec["terms"]), key
+    first = schemes["huangyan_2022"]["terms"][0]
+    assert (first["figure"], first["benchmark"], first["weight"]) == (
+        "tax_wan_per_mu",
+        24.097,
+        30.0,
+    )

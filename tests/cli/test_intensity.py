@@ -83,3 +83,29 @@ def test_park_level(park, runner):
     )
     table = runner.invoke(cli, ["intensity", "-p", str(park), "--park"])
     assert "土地开发率" in table.output and "75.00 公顷" in table.output
+
+
+def test_low_use_listed_with_its_exemption(park, runner):
+    """P15: 容积率 0.32 < 1.0 and < 0.6 (60 % of 1.0); completed 2023-05-01, so exempt on
+    2024-09-30 (under 3 years) and flagged on 2026-05-01. Tax 15 万元/亩 in 2023 has no
+    2022 industry average to compare with: no tax flag."""
+    result = runner.invoke(cli, ["intensity", "-p", str(park)])
+    assert "低效用地 P15 容积率低于绝对下限 FAR below the absolute floor: 0.32 < 1.00" in (
+        result.output
+    )
+    assert "豁免 exempt: 投产未满3年" in result.output
+    data = json.loads(runner.invoke(cli, ["intensity", "-p", str(park), "--json"]).stdout)
+    p15 = data["parcels"][0]
+    assert p15["low_use"] is False and p15["low_use_exempt"] == "new_production"
+    later = runner.invoke(cli, ["intensity", "-p", str(park), "--json", "--as-of", "2026-05-01"])
+    p15 = json.loads(later.stdout)["parcels"][0]
+    assert p15["low_use"] is True and p15["low_use_exempt"] is None
+    assert p15["low_use_flags"] == [
+        {
+            "rule": "far_absolute",
+            "value": pytest.approx(0.32),
+            "threshold": 1.0,
+            "source": "practice",
+        },
+        {"rule": "far_share", "value": pytest.approx(0.32), "threshold": 0.6, "source": "practice"},
+    ]

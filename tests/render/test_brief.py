@@ -496,7 +496,7 @@ def test_brief_reports_each_part_as_it_starts(demo, tmp_path):
         on_step=steps.append,
     )
     assert steps[:2] == ["goals", "park snapshot"]
-    assert steps[-2:] == ["projects", "land checks"]
+    assert steps[-3:] == ["projects", "land checks", "land-use intensity"]
     assert [s for s in steps if s.startswith("road ")] == [
         f"road {r} snapshot" for r in result.roads
     ]

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from geo.analysis.checks.base import Finding, Rule, message, rule
+from geo.analysis.checks.base import Both, Finding, Rule, message, rule
 from geo.analysis.checks.context import Context
 from geo.analysis.intensity import VALUE_COLUMNS, parcel_indicators
-from geo.domain.intensity import indicator, source
+from geo.analysis.lowuse import low_use_table
+from geo.domain.intensity import indicator, low_use_rules, source
 
 #: the indicators checked, by rule id
 RULES = {
@@ -95,3 +96,52 @@ def _check(ctx: Context, spec: Rule) -> Iterable[Finding]:
 
 for _rule_id in RULES:
     rule(_rule_id)(_check)
+
+
+def _flag_text(flag, lang: str) -> str:
+    spec = next(r for r in low_use_rules() if r.key == flag.rule)
+    sign = f"{flag.value:,.2f} < {flag.threshold:,.2f}"
+    return f"{spec.label(lang)}: {sign} ({source(flag.source).label(lang)})"
+
+
+@rule("low_use")
+def low_use(ctx: Context, spec: Rule) -> Iterable[Finding]:
+    """低效用地: a completed industrial parcel breaking a rule of intensity.toml
+    [low_use_rules] and not exempt; one finding per parcel naming every rule it breaks."""
+    table = indicators(ctx)
+    if table.empty:
+        return
+    checked = table["industrial"] & (table["stage_order"] >= ctx.completed)
+    if not checked.any():
+        return
+    if "economy" not in ctx.cache:
+        ctx.cache["economy"] = ctx.store.read_kind("economy")
+    flagged = low_use_table(
+        table,
+        ctx.good("parcels").reset_index(drop=True),
+        ctx.cache["economy"],
+        ctx.projects,
+        as_of=ctx.as_of,
+        checked=checked,
+    )
+    geoms = ctx.geoms_by_id("parcels")
+    for row in flagged[flagged["low_use"]].to_dict("records"):
+        flags = row["low_use_flags"]
+        text = message(
+            "low_use",
+            parcel=row["id"],
+            industry=row["industry_code"] or "—",
+            rules=Both(
+                tuple(_flag_text(f, "zh") for f in flags),
+                tuple(_flag_text(f, "en") for f in flags),
+            ),
+        )
+        yield ctx.finding(
+            spec,
+            layer="parcels",
+            ids=[row["id"]],
+            value=flags[0].value,
+            threshold=flags[0].threshold,
+            geometry=geoms.get(row["id"]),
+            **text,
+        )

@@ -28,6 +28,7 @@ from geo.domain.tables import data_table, kind, kinds, label, labels, vocabulari
 from geo.domain.units import M2_PER_MU, Area, convert, parse_unit, unit_by_code
 from geo.errors import ParkGeoError
 from geo.render.webmap.encoding import compact_layer, to_web
+from geo.render.webmap.intensity import mujun_layer
 from geo.render.webmap.roads import road_layers
 from geo.render.webmap.tiles import BASEMAPS
 
@@ -174,6 +175,9 @@ def map_model(store, manifest, options: MapOptions) -> dict:
     )
     features = sum(len(stored[k]) for k in staged if stored[k] is not None)
     checked = _checked(features, dates)
+    classed = mujun_layer(store, manifest, as_of=as_of, lang=options.lang, shift=shift)
+    if classed:
+        layers.append(classed)
     findings, unplaced = _findings_layer(store, manifest, dates, checked=checked, shift=shift)
     if findings:
         layers.append(findings)
