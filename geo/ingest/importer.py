@@ -121,9 +121,9 @@ def _bad_area(value: object, number: float, field: str) -> str:
     return f"{shown!r} is not a finite area; write the area as a number"
 
 
-def _broken_by_projection(gdf, lonlat, i: int, where: str, working_crs: str) -> str:
-    """Why feature *i*, valid as read, is invalid once projected into *working_crs*."""
-    centre = lonlat.iloc[i].centroid
+def _broken_by_projection(gdf, centre, i: int, where: str, working_crs: str) -> str:
+    """Why feature *i* (*centre* in degrees), valid as read, is invalid once projected into
+    *working_crs*."""
     fit = working_crs_for(centre.x, centre.y)
     return (
         f"{where}: {gdf['id'].iloc[i]!r} is valid as read but not once projected into the "
@@ -241,15 +241,19 @@ def _normalize(frame, spec, working_crs, repair, repair_tolerance_m2, report, pr
             "plane, so the Z values were dropped (areas and lengths are those of the 2D shapes)"
         )
     report.warnings.extend(crs_fit_warnings(gdf, working_crs, layer=spec.name))
-    valid_before = shapely.is_valid(gdf.geometry.array)
-    lonlat = gdf.geometry.to_crs("EPSG:4326")
+    source = gdf.geometry
+    valid_before = shapely.is_valid(source.array)
     gdf = gdf.to_crs(working_crs)
     broken = np.flatnonzero(valid_before & ~shapely.is_valid(gdf.geometry.array))
     if len(broken):
         # the source is fine: the working CRS cannot hold features that far from its zone
+        centres = shapely.centroid(source.iloc[broken].to_crs("EPSG:4326").array)
         problems.add(
             "crs",
-            [_broken_by_projection(gdf, lonlat, i, where, working_crs) for i in broken],
+            [
+                _broken_by_projection(gdf, centre, i, where, working_crs)
+                for i, centre in zip(broken, centres, strict=True)
+            ],
             CRSError,
         )
         return None
