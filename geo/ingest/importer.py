@@ -31,7 +31,7 @@ from geo.errors import CRSError, GoalError, LayerReadError, ManifestError
 from geo.ingest.geometry import check_geometry, resolve_crs
 from geo.ingest.history import apply_plans, upgrade_history, utc_now
 from geo.ingest.planning import (
-    HISTORY_OUTLINE,
+    ORIGIN_COLUMNS,
     ImportReport,
     outside_notes,
     plan_progress,
@@ -460,16 +460,17 @@ def import_project(
     with store.transaction(command="parkgeo import") as tx:
         upgrade_history(tx, {s.path.name: rel_path(s.path, manifest.root) for s in sheets})
         imported = tx.read(SOURCES)
-        outline = unchanged_as_a_whole(sheets, root=manifest.root, layers=layers, imported=imported)
+        root = manifest.root
+        unchanged = unchanged_as_a_whole(sheets, root=root, layers=layers, imported=imported)
         history = tallied = None
-        if not outline:
+        if not unchanged:
             history = tx.read(RECORDS, columns=["fid", *RECORD_SCHEMA])
             history = history.rename(columns={"fid": "seq"}) if history is not None else None
         elif RECORDS in tx.catalog()["name"].tolist():
             # every sheet as last imported: the active records counted by origin are all
             # the plan needs, counted by the database, not read
             tallied = tx.tally(
-                RECORDS, HISTORY_OUTLINE, where={"superseded_at": None, "retracted_at": None}
+                RECORDS, ORIGIN_COLUMNS, where={"superseded_at": None, "retracted_at": None}
             )
         plan_progress(sheets, history, imported=imported, tallied=tallied, **planning)
         _announce(report, on_plan)

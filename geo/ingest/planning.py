@@ -277,20 +277,21 @@ def plan_progress(
         )
 
 
+#: The record columns that say where a record came from (its file and sheet): what an
+#: import counts active records by when every sheet is as last imported.
+ORIGIN_COLUMNS = ["source_file", "source_sheet"]
+
+
 def _origin_key(records: pd.DataFrame) -> pd.Series:
-    """Each record's file and sheet as one key."""
-    return records["source_file"].astype(str) + "\x1f" + records["source_sheet"].fillna("")
-
-
-#: The record columns an import counts active records by when every sheet is as last
-#: imported (the files and sheets they came from).
-HISTORY_OUTLINE = ["source_file", "source_sheet"]
+    """Each record's file and sheet (:data:`ORIGIN_COLUMNS`) as one key."""
+    file, sheet = ORIGIN_COLUMNS
+    return records[file].astype(str) + "\x1f" + records[sheet].fillna("")
 
 
 def unchanged_as_a_whole(sheets, *, root: Path, layers: str, imported) -> bool:
     """True when every sheet's bytes, field mapping and feature layers are those of its
     last clean import: nothing in it needs reading again, so the import needs only
-    :data:`HISTORY_OUTLINE` of the history, not every record's content."""
+    :data:`ORIGIN_COLUMNS` counts of the history, not every record's content."""
     return bool(sheets) and all(_version(s, root, layers, imported)[2] for s in sheets)
 
 
