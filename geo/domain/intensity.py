@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from geo.domain.tables import cached_table, data_table
+from geo.domain.tables import Labelled, cached_table, data_table
 from geo.domain.values import as_number, as_text, nonnegative_number
 from geo.errors import ManifestError
 
@@ -270,7 +270,7 @@ def mujun_class_label(code: str, lang: str = "zh") -> str:
 
 
 @dataclass(frozen=True)
-class LowUseRule:
+class LowUseRule(Labelled):
     """One 低效用地 rule: *value* (a column of the intensity table) under *threshold*, or
     under *share* × the column *of*."""
 
@@ -282,9 +282,6 @@ class LowUseRule:
     of: str | None
     share: float | None
     source: str
-
-    def label(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
